@@ -1,0 +1,29 @@
+package dev.funnel.features;
+
+import io.vertx.core.Future;
+import java.util.Collection;
+import java.util.Optional;
+
+/**
+ * The online feature store: one {@link UserProfile} per user, fetched in one round trip.
+ *
+ * <p>Implementations: Redis (non-blocking, vertx-redis-client) and an embedded in-process map for
+ * the demo without Redis. Both store the {@link UserProfileCodec} bytes, so they hold the same
+ * data. Methods never throw: failures are failed futures.
+ */
+public interface FeatureStore {
+
+  /** The profile of a user, or empty when the store has none. */
+  Future<Optional<UserProfile>> get(String userId);
+
+  /** Writes (replaces) profiles in bulk, pipelined. */
+  Future<Void> putAll(Collection<UserProfile> profiles);
+
+  /** Succeeds when the store can serve reads now (for {@code /ready}). */
+  Future<Void> ping();
+
+  /** A short name for logs and {@code /ready}: {@code redis} or {@code embedded}. */
+  String kind();
+
+  Future<Void> close();
+}

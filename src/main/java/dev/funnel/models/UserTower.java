@@ -1,0 +1,20 @@
+package dev.funnel.models;
+
+import dev.funnel.features.UserProfile;
+
+/**
+ * The candidate model's user tower for one worker thread: profile in, user vector out. Not
+ * thread-safe (it owns a DJL Predictor); get one per worker from {@link ModelBundle#newUserTower()}.
+ */
+public interface UserTower extends AutoCloseable {
+
+  /**
+   * The user vector u, {@link ModelBundle#dims()} long, such that u·w_v + b_v scores video v.
+   *
+   * @param nowTs the serving clock, epoch seconds (example age is 0 at serving)
+   */
+  float[] userVector(UserProfile profile, long nowTs);
+
+  @Override
+  void close();
+}
