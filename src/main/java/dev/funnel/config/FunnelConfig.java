@@ -78,6 +78,29 @@ public record FunnelConfig(
     return new Parser(values, sources).build();
   }
 
+  /**
+   * The configuration file to read: {@code explicit} when given (it must exist), else {@code
+   * conf/funnel.properties} under the {@code funnel.home} system property (set by the launcher),
+   * else under the working directory, else none (null: defaults, environment and flags only).
+   */
+  public static Path locateFile(Path explicit) {
+    if (explicit != null) {
+      if (!Files.isRegularFile(explicit)) {
+        throw new ConfigException("configuration file " + explicit + " does not exist");
+      }
+      return explicit;
+    }
+    String home = System.getProperty("funnel.home");
+    if (home != null) {
+      Path p = Path.of(home, "conf", "funnel.properties");
+      if (Files.isRegularFile(p)) {
+        return p;
+      }
+    }
+    Path local = Path.of("conf", "funnel.properties");
+    return Files.isRegularFile(local) ? local : null;
+  }
+
   /** A copy with a different port (tests and the demo start on port 0). */
   public FunnelConfig withPort(int port) {
     return new FunnelConfig(
