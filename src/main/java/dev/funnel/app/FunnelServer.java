@@ -58,9 +58,10 @@ public final class FunnelServer {
    */
   public static Future<FunnelServer> start(
       Vertx vertx, FunnelConfig config, ModelBundle bundle, FeatureStore store) {
+    int serial = SERVERS.incrementAndGet();
     WorkerExecutor workers =
         vertx.createSharedWorkerExecutor(
-            "funnel-inference-" + SERVERS.incrementAndGet(),
+            "funnel-inference-" + serial,
             config.inference().workers(),
             60,
             TimeUnit.SECONDS);
@@ -71,7 +72,7 @@ public final class FunnelServer {
               RecommendPipeline pipeline =
                   new RecommendPipeline(
                       store, model, workers, config.serving(), config.inference().maxPending());
-              return deployHttp(vertx, config, pipeline, store)
+              return deployHttp(vertx, config, pipeline, store, serial)
                   .map(
                       d ->
                           new FunnelServer(
@@ -91,33 +92,22 @@ public final class FunnelServer {
 
   private record Deployed(List<String> ids, int port) {}
 
-  // With port 0 every instance would bind its own random port, so the first instance picks the
-  // port and the others join it.
+  // Instances listening on one host:port share the socket. Port 0 would give each instance its
+  // own random port; a negative port means "a random port shared by the servers that ask for this
+  // same negative number", so each FunnelServer in a JVM gets a number of its own.
   private static Future<Deployed> deployHttp(
-      Vertx vertx, FunnelConfig config, RecommendPipeline pipeline, FeatureStore store) {
-    int instances = config.http().instances();
-    List<String> ids = new ArrayList<>();
-    HttpVerticle first = new HttpVerticle(config, config.http().port(), pipeline, store);
+      Vertx vertx, FunnelConfig config, RecommendPipeline pipeline, FeatureStore store, int serial) {
+    int port = config.http().port() == 0 ? -serial : config.http().port();
+    List<HttpVerticle> verticles = new java.util.concurrent.CopyOnWriteArrayList<>();
     return vertx
-        .deployVerticle(first)
-        .compose(
-            id -> {
-              ids.add(id);
-              int port = first.actualPort();
-              if (instances == 1) {
-                return Future.succeededFuture(new Deployed(ids, port));
-              }
-              return vertx
-                  .deployVerticle(
-                      () -> new HttpVerticle(config, port, pipeline, store),
-                      new DeploymentOptions().setInstances(instances - 1))
-                  .map(
-                      id2 -> {
-                        ids.add(id2);
-                        return new Deployed(ids, port);
-                      })
-                  .recover(e -> vertx.undeploy(id).transform(v -> Future.failedFuture(e)));
-            });
+        .deployVerticle(
+            () -> {
+              HttpVerticle v = new HttpVerticle(config, port, pipeline, store);
+              verticles.add(v);
+              return v;
+            },
+            new DeploymentOptions().setInstances(config.http().instances()))
+        .map(id -> new Deployed(List.of(id), verticles.get(0).actualPort()));
   }
 
   /** The bound port (the real one when the configuration asked for 0). */

@@ -27,12 +27,15 @@ public final class PredictorPool implements AutoCloseable {
     this.idle = new ArrayBlockingQueue<>(all.size(), false, all);
   }
 
-  /** Creates {@code size} pairs from the bundle (blocking: loads native predictors). */
-  public static PredictorPool create(ModelBundle bundle, int size) {
+  /**
+   * Creates {@code size} pairs from the bundle (blocking: loads native predictors). Rankers run
+   * forwards of exactly {@code rankerBatch} rows (the retrieval K), so libtorch sees one shape.
+   */
+  public static PredictorPool create(ModelBundle bundle, int size, int rankerBatch) {
     List<Predictors> pairs = new ArrayList<>(size);
     try {
       for (int i = 0; i < size; i++) {
-        pairs.add(new Predictors(bundle.newUserTower(), bundle.newRanker()));
+        pairs.add(new Predictors(bundle.newUserTower(), bundle.newRanker(rankerBatch)));
       }
     } catch (RuntimeException e) {
       pairs.forEach(PredictorPool::closeQuietly);
