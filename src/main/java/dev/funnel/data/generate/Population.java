@@ -5,16 +5,15 @@ import java.util.Arrays;
 /**
  * The users of a synthetic world: demographics, a heavy-tailed activity level, a few weighted
  * topic interests (Dirichlet-like, drawn from topics popular with their age group), and the small
- * per-user memory the simulation needs (recent watches, recently shown videos). Primitive arrays
+ * per-user memory the simulation needs (what they watched, what they were shown lately). Primitive arrays
  * indexed by dense user id.
  */
 final class Population {
   static final int MAX_INTERESTS = 4;
-  /** Recent watches remembered per user: re-watches among them are rare. */
-  static final int RECENT = 50;
   /** Recent impressions remembered per user: repeated impressions are clicked less. */
   static final int SEEN = 32;
   static final String[] GENDERS = {"f", "m", "u"};
+  static final int MAX_SUBSCRIPTIONS = 4;
 
   final int users;
   final int[] geo;
@@ -28,8 +27,11 @@ final class Population {
   final float[] interestWeight;
   final int[] interestCount;
 
-  private final int[] recentWatch;
-  private final int[] recentWatchNext;
+  /** Channels the user follows: their new uploads come back in the user's sessions. */
+  final int[] subscription;
+  final int[] subscriptionCount;
+
+  private final WatchedSet watched;
   private final int[] seen;
   private final int[] seenNext;
 
@@ -48,27 +50,27 @@ final class Population {
     interestTopic = new int[users * MAX_INTERESTS];
     interestWeight = new float[users * MAX_INTERESTS];
     interestCount = new int[users];
-    recentWatch = new int[users * RECENT];
-    recentWatchNext = new int[users];
+    subscription = new int[users * MAX_SUBSCRIPTIONS];
+    subscriptionCount = new int[users];
+    watched = new WatchedSet((long) (users * w.options.watchesPerUser() * 1.5));
     seen = new int[users * SEEN];
     seenNext = new int[users];
-    Arrays.fill(recentWatch, -1);
     Arrays.fill(seen, -1);
 
     double[] geoWeight = new double[Names.GEOS.length];
     for (int g = 0; g < geoWeight.length; g++) {
-      geoWeight[g] = Math.pow(g + 1, -1.0);
+      geoWeight[g] = Math.pow(g + 1, -1.1);
     }
     double[] geoCumulative = Sampling.cumulative(geoWeight);
     Rng rng = new Rng(0);
     for (int u = 0; u < users; u++) {
       rng.reseed(w.options.seed(), 2, u);
       geo[u] = Sampling.pick(geoCumulative, rng.nextDouble());
-      double r = rng.nextDouble();
+      // Half follow their country's main language, the rest the catalogue's mix (mostly English).
       language[u] =
-          r < 0.75
+          rng.chance(0.5)
               ? Names.GEO_MAIN_LANGUAGE[geo[u]]
-              : r < 0.9 ? 0 : Sampling.pick(w.languageCumulative, rng.nextDouble());
+              : Sampling.pick(w.languageCumulative, rng.nextDouble());
       double g = rng.nextDouble();
       gender[u] = (byte) (g < 0.46 ? 0 : g < 0.93 ? 1 : 2);
       age[u] =
@@ -83,7 +85,30 @@ final class Population {
         addInterest(u, rng);
       }
       normalise(u);
+      int subscriptions = Math.min(MAX_SUBSCRIPTIONS, rng.geometric(2.0) - 1);
+      for (int i = 0; i < subscriptions; i++) {
+        subscribe(u, rng);
+      }
     }
+  }
+
+  /** Follows a channel of one of the user's topics, in their language or English if possible. */
+  private void subscribe(int u, Rng rng) {
+    int channel = -1;
+    for (int attempt = 0; attempt < 8; attempt++) {
+      channel = w.channelOfTopic(sessionTopic(u, rng, 0), rng.nextDouble());
+      int lang = w.channelLanguage[channel];
+      if (lang == language[u] || lang == 0) {
+        break;
+      }
+    }
+    subscription[u * MAX_SUBSCRIPTIONS + subscriptionCount[u]++] = channel;
+  }
+
+  /** One of the user's channels, or -1 when they follow none. */
+  int subscribed(int u, Rng rng) {
+    int n = subscriptionCount[u];
+    return n == 0 ? -1 : subscription[u * MAX_SUBSCRIPTIONS + rng.nextInt(n)];
   }
 
   /** Adds a topic not yet among the user's interests, chosen by popularity and age fit. */
@@ -190,19 +215,13 @@ final class Population {
     return second < 0 ? a : Math.max(a, 0.5 * topicAffinity(u, second));
   }
 
-  boolean recentlyWatched(int u, int video) {
-    int base = u * RECENT;
-    for (int i = 0; i < RECENT; i++) {
-      if (recentWatch[base + i] == video) {
-        return true;
-      }
-    }
-    return false;
+  /** Whether the user watched the video before (rarely wrong, see {@link WatchedSet}). */
+  boolean hasWatched(int u, int video) {
+    return watched.contains(u, video);
   }
 
   void watched(int u, int video) {
-    recentWatch[u * RECENT + recentWatchNext[u]] = video;
-    recentWatchNext[u] = (recentWatchNext[u] + 1) % RECENT;
+    watched.add(u, video);
   }
 
   /** How often the video was among the user's recent impressions. */

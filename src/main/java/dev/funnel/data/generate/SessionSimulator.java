@@ -22,11 +22,14 @@ final class SessionSimulator {
   static final double EXPLORE = 0.1;
   static final double SEARCH = 0.25;
   static final double TOPIC_SWITCH = 0.12;
-  static final double SAME_CHANNEL = 0.25;
+  static final double SAME_CHANNEL = 0.2;
+  static final double SUBSCRIPTION = 0.2;
+  /** Probability of looking for a video in one's own language first. */
+  static final double LANGUAGE_LOYALTY = 0.85;
   static final double CHAIN_MEAN = 4.0;
   static final double DRIFT_PER_DAY = 0.01;
   /** Expected watches per session (chain plus slate clicks), used to set the session rate. */
-  static final double WATCHES_PER_SESSION = 5.0;
+  static final double WATCHES_PER_SESSION = 5.5;
 
   private final World w;
   private final Population p;
@@ -109,10 +112,13 @@ final class SessionSimulator {
       }
       int v = -1;
       if (previous >= 0 && rng.chance(SAME_CHANNEL)) {
-        v = sampler.fromChannel(w.videoChannel[previous], rng);
-        if (v >= 0 && p.recentlyWatched(u, v)) {
-          v = -1;
-        }
+        v = sampler.fromChannel(w.videoChannel[previous], 20, rng);
+      } else if (rng.chance(SUBSCRIPTION)) {
+        int channel = p.subscribed(u, rng);
+        v = channel < 0 ? -1 : sampler.fromChannel(channel, 10, rng);
+      }
+      if (v >= 0 && p.hasWatched(u, v)) {
+        v = -1;
       }
       if (v < 0) {
         v = pickInTopic(u, topic);
@@ -173,12 +179,12 @@ final class SessionSimulator {
 
   double clickProbability(int u, int v) {
     double logit =
-        -3.2
+        -3.8
             + 3.0 * p.videoAffinity(u, v)
             + languageTerm(u, v)
-            + 0.5 * Math.max(-3, Math.min(3, Math.log(sampler.weight(v) / sampler.meanWeight())))
+            + 0.3 * Math.max(-3, Math.min(3, Math.log(sampler.weight(v) / sampler.meanWeight())))
             - 0.7 * p.timesShown(u, v)
-            - (p.recentlyWatched(u, v) ? 3.0 : 0.0);
+            - (p.hasWatched(u, v) ? 3.0 : 0.0);
     return 1 / (1 + Math.exp(-logit));
   }
 
@@ -187,24 +193,30 @@ final class SessionSimulator {
     return lang == p.language[u] ? 1.2 : lang == 0 ? 0.4 : -0.5;
   }
 
-  /** A video of the topic, preferring unseen ones in the user's language; -1 if none exists. */
+  /**
+   * A video of the topic the user has not watched, mostly in their language, drawn by
+   * popularity × freshness; when the popular ones are all watched, any one of the topic; -1 if
+   * none is left.
+   */
   private int pickInTopic(int u, int topic) {
-    int v = -1;
-    for (int attempt = 0; attempt < 8; attempt++) {
-      v = sampler.inTopic(topic, rng);
+    int own = p.language[u];
+    for (int attempt = 0; attempt < 10; attempt++) {
+      int v = rng.chance(LANGUAGE_LOYALTY) ? sampler.inTopic(topic, own, rng) : -1;
+      if (v < 0) {
+        v = sampler.inTopic(topic, rng);
+      }
       if (v < 0) {
         return -1;
       }
-      if (p.recentlyWatched(u, v) && !rng.chance(0.03)) {
-        continue;
-      }
-      int lang = w.videoLanguage[v];
-      double accept = lang == p.language[u] ? 1.0 : lang == 0 ? 0.25 : 0.03;
-      if (rng.chance(accept)) {
+      if (!p.hasWatched(u, v)) {
         return v;
       }
     }
-    return v;
+    int v = sampler.anyInTopic(topic, own, rng);
+    if (v < 0 || p.hasWatched(u, v)) {
+      v = sampler.anyInTopic(topic, 0, rng);
+    }
+    return v < 0 || p.hasWatched(u, v) ? -1 : v;
   }
 
   /** Seconds watched: a fraction of the duration that grows with affinity and language match. */

@@ -14,9 +14,12 @@ final class VideoSampler {
   static final double FLOOR = 0.05;
 
   private final World w;
-  /** Cumulative weights over each topic's members, restarting at 0 per topic. */
+  private final int languages;
+  /** Cumulative weights over each (topic, language) segment's members, restarting per segment. */
   private final double[] cum;
   private final int[] eligible;
+  /** Cumulative segment totals within each topic (restarting per topic): picks a language. */
+  private final double[] segmentCum;
   private final double[] topicCum;
   private long now;
   private int uploaded;
@@ -24,8 +27,10 @@ final class VideoSampler {
 
   VideoSampler(World w) {
     this.w = w;
+    this.languages = w.languages();
     this.cum = new double[w.memberVideo.length];
-    this.eligible = new int[w.options.topics()];
+    this.eligible = new int[w.options.topics() * languages];
+    this.segmentCum = new double[eligible.length];
     this.topicCum = new double[w.options.topics()];
   }
 
@@ -34,20 +39,25 @@ final class VideoSampler {
     this.now = now;
     double total = 0;
     double mainTotal = 0;
-    for (int t = 0; t < eligible.length; t++) {
-      int from = w.topicStart[t];
-      int n = World.countBefore(w.memberUpload, from, w.topicStart[t + 1], now);
-      eligible[t] = n;
-      double sum = 0;
-      for (int k = from; k < from + n; k++) {
-        double weight = weight(w.memberVideo[k]) * w.memberBoost[k];
-        sum += weight;
-        cum[k] = sum;
-        if (w.memberBoost[k] == 1f) {
-          mainTotal += weight;
+    for (int t = 0; t < topicCum.length; t++) {
+      double topicTotal = 0;
+      for (int s = t * languages; s < (t + 1) * languages; s++) {
+        int from = w.segmentStart[s];
+        int n = World.countBefore(w.memberUpload, from, w.segmentStart[s + 1], now);
+        eligible[s] = n;
+        double sum = 0;
+        for (int k = from; k < from + n; k++) {
+          double weight = weight(w.memberVideo[k]) * w.memberBoost[k];
+          sum += weight;
+          cum[k] = sum;
+          if (w.memberBoost[k] == 1f) {
+            mainTotal += weight;
+          }
         }
+        topicTotal += sum;
+        segmentCum[s] = topicTotal;
       }
-      total += sum;
+      total += topicTotal;
       topicCum[t] = total;
     }
     uploaded = World.countBefore(w.byUploadTs, 0, w.byUploadTs.length, now);
@@ -65,13 +75,32 @@ final class VideoSampler {
     return meanWeight;
   }
 
-  /** A video of topic t (main or secondary), or -1 when none is uploaded yet. */
+  /** A video of topic t (main or secondary) in any language, or -1 when none is uploaded yet. */
   int inTopic(int t, Rng rng) {
-    int n = eligible[t];
+    int from = t * languages;
+    if (segmentCum[from + languages - 1] <= 0) {
+      return -1;
+    }
+    return inSegment(Sampling.pickSegment(segmentCum, from, from + languages, rng.nextDouble()), rng);
+  }
+
+  /** A video of topic t in language l, or -1 when there is none yet. */
+  int inTopic(int t, int l, Rng rng) {
+    return inSegment(t * languages + l, rng);
+  }
+
+  /** Uniformly among the uploaded videos of topic t in language l (ignoring popularity), or -1. */
+  int anyInTopic(int t, int l, Rng rng) {
+    int s = t * languages + l;
+    return eligible[s] == 0 ? -1 : w.memberVideo[w.segmentStart[s] + rng.nextInt(eligible[s])];
+  }
+
+  private int inSegment(int s, Rng rng) {
+    int n = eligible[s];
     if (n == 0) {
       return -1;
     }
-    int from = w.topicStart[t];
+    int from = w.segmentStart[s];
     return w.memberVideo[Sampling.pickSegment(cum, from, from + n, rng.nextDouble())];
   }
 
@@ -88,10 +117,14 @@ final class VideoSampler {
     return uploaded == 0 ? -1 : w.byUpload[rng.nextInt(uploaded)];
   }
 
-  /** A video of the channel uploaded before now, uniformly, or -1. */
-  int fromChannel(int channel, Rng rng) {
+  /**
+   * One of the channel's {@code latest} most recent uploads, uniformly (the subscription feed and
+   * "more from this channel"), or -1 when it has uploaded nothing yet.
+   */
+  int fromChannel(int channel, int latest, Rng rng) {
     int from = w.channelStart[channel];
     int n = World.countBefore(w.channelUpload, from, w.channelStart[channel + 1], now);
-    return n == 0 ? -1 : w.channelVideo[from + rng.nextInt(n)];
+    int k = Math.min(n, latest);
+    return k == 0 ? -1 : w.channelVideo[from + n - 1 - rng.nextInt(k)];
   }
 }

@@ -29,6 +29,11 @@ final class World {
 
   final int[] channelTopic;
   final int[] channelLanguage;
+  /** Channels of topic t: topicChannels[topicChannelStart[t] .. topicChannelStart[t+1]). */
+  final int[] topicChannelStart;
+  final int[] topicChannels;
+  /** Cumulative channel weights within each topic's range (restarting at 0 per topic). */
+  final double[] topicChannelCumulative;
 
   final int[] videoTopic;
   /** Secondary topic or -1. */
@@ -39,8 +44,11 @@ final class World {
   final long[] videoUpload;
   final float[] videoPopularity;
 
-  /** Members of topic t are memberVideo[topicStart[t] .. topicStart[t+1]), by upload time. */
-  final int[] topicStart;
+  /**
+   * Members of topic t in language l are memberVideo[segmentStart[s] .. segmentStart[s+1]) with s
+   * = t × languages + l, by upload time.
+   */
+  final int[] segmentStart;
   final int[] memberVideo;
   final long[] memberUpload;
   final float[] memberBoost;
@@ -70,10 +78,15 @@ final class World {
     }
     double[] topicCumulative = Sampling.cumulative(topicWeight);
 
+    // English half of everything, the other languages Zipf-distributed over the other half.
     double[] languageWeight = new double[Names.LANGUAGES.length];
-    languageWeight[0] = 0.5 * (languageWeight.length - 1); // English: half of everything
+    double harmonic = 0;
     for (int i = 1; i < languageWeight.length; i++) {
-      languageWeight[i] = 1.5 * Math.pow(i, -1.0) * (languageWeight.length - 1) / 4.5;
+      harmonic += 1.0 / i;
+    }
+    languageWeight[0] = 0.5;
+    for (int i = 1; i < languageWeight.length; i++) {
+      languageWeight[i] = 0.5 / i / harmonic;
     }
     languageCumulative = Sampling.cumulative(languageWeight);
 
@@ -87,9 +100,9 @@ final class World {
       channelLanguage[c] = Sampling.pick(languageCumulative, rng.nextDouble());
       channelWeight[c] = Math.min(200, Math.pow(1 - rng.nextDouble(), -1 / 1.3));
     }
-    int[] topicChannelStart = new int[t + 1];
-    int[] topicChannels = groupBy(channelTopic, t, topicChannelStart);
-    double[] topicChannelCumulative = new double[channels];
+    topicChannelStart = new int[t + 1];
+    topicChannels = groupBy(channelTopic, t, topicChannelStart);
+    topicChannelCumulative = new double[channels];
     for (int i = 0; i < t; i++) {
       double sum = 0;
       for (int k = topicChannelStart[i]; k < topicChannelStart[i + 1]; k++) {
@@ -111,13 +124,7 @@ final class World {
       int topic = Sampling.pick(topicCumulative, rng.nextDouble());
       int from = topicChannelStart[topic];
       int to = topicChannelStart[topic + 1];
-      int channel =
-          topicChannels[
-              Sampling.pickSegment(
-                  topicChannelCumulative,
-                  topicChannelStart[topic],
-                  topicChannelStart[topic + 1],
-                  rng.nextDouble())];
+      int channel = channelOfTopic(topic, rng.nextDouble());
       videoTopic[i] = topic;
       videoChannel[i] = channel;
       videoTopic2[i] = -1;
@@ -141,35 +148,37 @@ final class World {
               ? startTs - 1 - (long) (rng.nextDouble() * BACKLOG_SPAN)
               : startTs + (long) (rng.nextDouble() * (endTs - startTs));
       // Pareto base popularity, lifted by the channel's reach.
-      double pareto = Math.min(10_000, Math.pow(1 - rng.nextDouble(), -1 / 1.1));
+      double pareto = Math.min(2_000, Math.pow(1 - rng.nextDouble(), -1 / 1.3));
       videoPopularity[i] = (float) (pareto * Math.sqrt(channelWeight[channel]));
     }
 
     byUpload = sortedByUpload(identity(v));
     byUploadTs = uploads(byUpload);
 
-    topicStart = new int[t + 1];
+    // Topic members (main and secondary) grouped by (topic, language), each group by upload time.
+    int languages = Names.LANGUAGES.length;
+    segmentStart = new int[t * languages + 1];
     memberVideo = new int[v + secondaries];
     memberUpload = new long[v + secondaries];
     memberBoost = new float[v + secondaries];
-    int[] counts = new int[t];
+    int[] counts = new int[t * languages];
     for (int i = 0; i < v; i++) {
-      counts[videoTopic[i]]++;
+      counts[videoTopic[i] * languages + videoLanguage[i]]++;
       if (videoTopic2[i] >= 0) {
-        counts[videoTopic2[i]]++;
+        counts[videoTopic2[i] * languages + videoLanguage[i]]++;
       }
     }
-    for (int i = 0; i < t; i++) {
-      topicStart[i + 1] = topicStart[i] + counts[i];
+    for (int s = 0; s < counts.length; s++) {
+      segmentStart[s + 1] = segmentStart[s] + counts[s];
     }
-    int[] fill = Arrays.copyOf(topicStart, t);
-    // byUpload order keeps every topic segment sorted by upload time.
+    int[] fill = Arrays.copyOf(segmentStart, counts.length);
+    // Visiting in upload order keeps every segment sorted by upload time.
     for (int i : byUpload) {
-      int k = fill[videoTopic[i]]++;
+      int k = fill[videoTopic[i] * languages + videoLanguage[i]]++;
       memberVideo[k] = i;
       memberBoost[k] = 1f;
       if (videoTopic2[i] >= 0) {
-        k = fill[videoTopic2[i]]++;
+        k = fill[videoTopic2[i] * languages + videoLanguage[i]]++;
         memberVideo[k] = i;
         memberBoost[k] = SECONDARY_BOOST;
       }
@@ -197,6 +206,17 @@ final class World {
 
   int channels() {
     return channelTopic.length;
+  }
+
+  int languages() {
+    return Names.LANGUAGES.length;
+  }
+
+  /** A channel of the topic, drawn by channel size; u uniform in [0, 1). */
+  int channelOfTopic(int topic, double u) {
+    return topicChannels[
+        Sampling.pickSegment(
+            topicChannelCumulative, topicChannelStart[topic], topicChannelStart[topic + 1], u)];
   }
 
   /** Token id of word {@code k} (0-based, 0 = most used) of topic {@code t}. */
