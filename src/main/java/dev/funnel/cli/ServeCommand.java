@@ -3,12 +3,16 @@ package dev.funnel.cli;
 import dev.funnel.app.FunnelServer;
 import dev.funnel.config.ConfigException;
 import dev.funnel.config.FunnelConfig;
+import dev.funnel.data.Dataset;
+import dev.funnel.data.ProfileSnapshots;
+import dev.funnel.features.UserProfile;
 import dev.funnel.features.FeatureStore;
 import dev.funnel.features.FeatureStores;
 import dev.funnel.models.ModelBundle;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -45,6 +49,9 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--models", paramLabel = "MODELDIR", description = "model version dir or models root with LATEST (models.dir)")
   Path models;
 
+  @Option(names = "--data", paramLabel = "DIR", description = "with the embedded store: preload every user's latest profile from this dataset")
+  Path data;
+
   @Override
   public Integer call() {
     FunnelConfig config;
@@ -59,7 +66,11 @@ public final class ServeCommand implements Callable<Integer> {
       System.err.println("funnel serve: " + e.getMessage());
       return 2;
     }
-    if (config.redis().embedded()) {
+    if (data != null && !config.redis().embedded()) {
+      System.err.println("funnel serve: --data preloads the embedded store only; with Redis use ./funnel load");
+      return 2;
+    }
+    if (config.redis().embedded() && data == null) {
       System.err.println(
           "funnel serve: no Redis URL (--redis, redis.url or FUNNEL_REDIS_URL): using an empty"
               + " embedded feature store, so every user is served as unknown (context and"
@@ -81,6 +92,11 @@ public final class ServeCommand implements Callable<Integer> {
     FeatureStore store = FeatureStores.create(vertx, config.redis());
     FunnelServer server;
     try {
+      if (data != null) {
+        List<UserProfile> profiles = ProfileSnapshots.latest(Dataset.read(data));
+        store.putAll(profiles).await();
+        System.err.println("funnel serve: " + profiles.size() + " profiles preloaded from " + data);
+      }
       server = FunnelServer.start(vertx, config, bundle, store).await(5, TimeUnit.MINUTES);
     } catch (Exception e) {
       System.err.println("funnel serve: cannot start: " + e.getMessage());
