@@ -1,17 +1,129 @@
 package dev.funnel.cli;
 
+import dev.funnel.app.FunnelServer;
+import dev.funnel.config.ConfigException;
+import dev.funnel.config.FunnelConfig;
+import dev.funnel.data.Dataset;
+import dev.funnel.data.ProfileSnapshots;
+import dev.funnel.features.UserProfile;
+import dev.funnel.features.FeatureStore;
+import dev.funnel.features.FeatureStores;
+import dev.funnel.models.ModelBundle;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-@Command(name = "serve", mixinStandardHelpOptions = true, description = "(being built)")
+/**
+ * {@code funnel serve}: loads a model version, builds its index, and serves the HTTP API until
+ * SIGTERM/SIGINT, when a shutdown hook stops the HTTP verticles, the workers, the store and Vert.x
+ * in reverse order of start.
+ */
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    description = "Serve recommendations over HTTP (see conf/funnel.properties for every setting).")
 public final class ServeCommand implements Callable<Integer> {
   /** serve and demo return from call() while the server keeps running on Vert.x threads. */
   static boolean keepsRunning(String[] args) {
     return args.length > 0 && (args[0].equals("serve") || args[0].equals("demo"));
   }
 
+  @Option(names = "--conf", paramLabel = "FILE", description = "configuration file (default conf/funnel.properties)")
+  Path conf;
+
+  @Option(names = "--host", paramLabel = "H", description = "interface to bind (http.host)")
+  String host;
+
+  @Option(names = "--port", paramLabel = "N", description = "TCP port, 0 = any free (http.port)")
+  String port;
+
+  @Option(names = "--redis", paramLabel = "URL", description = "redis://host:port of the feature store (redis.url); none = embedded, empty")
+  String redis;
+
+  @Option(names = "--models", paramLabel = "MODELDIR", description = "model version dir or models root with LATEST (models.dir)")
+  Path models;
+
+  @Option(names = "--data", paramLabel = "DIR", description = "with the embedded store: preload every user's latest profile from this dataset")
+  Path data;
+
   @Override
   public Integer call() {
-    throw new UnsupportedOperationException("serve: being built");
+    FunnelConfig config;
+    try {
+      Map<String, String> flags = new HashMap<>();
+      flags.put("http.host", host);
+      flags.put("http.port", port);
+      flags.put("redis.url", redis);
+      flags.put("models.dir", models == null ? null : models.toString());
+      config = FunnelConfig.load(FunnelConfig.locateFile(conf), System.getenv(), flags);
+    } catch (ConfigException e) {
+      System.err.println("funnel serve: " + e.getMessage());
+      return 2;
+    }
+    if (data != null && !config.redis().embedded()) {
+      System.err.println("funnel serve: --data preloads the embedded store only; with Redis use ./funnel load");
+      return 2;
+    }
+    if (config.redis().embedded() && data == null) {
+      System.err.println(
+          "funnel serve: no Redis URL (--redis, redis.url or FUNNEL_REDIS_URL): using an empty"
+              + " embedded feature store, so every user is served as unknown (context and"
+              + " popularity). `./funnel demo` loads profiles into the embedded store itself.");
+    }
+    ModelBundle bundle;
+    try {
+      bundle = ModelBundle.load(config.modelsDir());
+    } catch (Exception e) {
+      System.err.println(
+          "funnel serve: cannot load a model from "
+              + config.modelsDir().toAbsolutePath()
+              + ": "
+              + e.getMessage()
+              + " (train one with ./funnel train, or pass --models)");
+      return 1;
+    }
+    Vertx vertx = Vertx.vertx();
+    FeatureStore store = FeatureStores.create(vertx, config.redis());
+    FunnelServer server;
+    try {
+      if (data != null) {
+        List<UserProfile> profiles = ProfileSnapshots.latest(Dataset.read(data));
+        store.putAll(profiles).await();
+        System.err.println("funnel serve: " + profiles.size() + " profiles preloaded from " + data);
+      }
+      server = FunnelServer.start(vertx, config, bundle, store).await(5, TimeUnit.MINUTES);
+    } catch (Exception e) {
+      System.err.println("funnel serve: cannot start: " + e.getMessage());
+      store.close().eventually(vertx::close).await();
+      bundle.close();
+      return 1;
+    }
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  System.err.println("funnel serve: stopping");
+                  try {
+                    server
+                        .close()
+                        .eventually(store::close)
+                        .eventually(vertx::close)
+                        .await(15, TimeUnit.SECONDS);
+                  } catch (Exception e) {
+                    System.err.println("funnel serve: unclean stop: " + e.getMessage());
+                  }
+                  bundle.close();
+                },
+                "funnel-shutdown"));
+    System.out.println(
+        "funnel: serving model " + server.modelVersion() + " at " + server.url()
+            + "  (try: curl " + server.url() + "/v1/recommendations/u0)");
+    return 0;
   }
 }

@@ -128,9 +128,9 @@ public final class Dataset {
         Watch.HEADER,
         cols -> {
           Watch w = Watch.parse(cols);
-          wu.add(lookup(userIndex, w.user(), WATCHES));
-          wv.add(lookup(videoIndex, w.video(), WATCHES));
-          wt.add(w.ts());
+          wu.add(lookup(userIndex, w.user(), USERS));
+          wv.add(lookup(videoIndex, w.video(), VIDEOS));
+          wt.add(ordered(wt, w.ts()));
           ws.add(w.watchSeconds());
         });
 
@@ -144,8 +144,8 @@ public final class Dataset {
           Search.HEADER,
           cols -> {
             Search s = Search.parse(cols);
-            su.add(lookup(userIndex, s.user(), SEARCHES));
-            st.add(s.ts());
+            su.add(lookup(userIndex, s.user(), USERS));
+            st.add(ordered(st, s.ts()));
             stokens.add(s.tokens());
           });
     }
@@ -161,9 +161,9 @@ public final class Dataset {
           Impression.HEADER,
           cols -> {
             Impression i = Impression.parse(cols);
-            iu.add(lookup(userIndex, i.user(), IMPRESSIONS));
-            iv.add(lookup(videoIndex, i.video(), IMPRESSIONS));
-            it.add(i.ts());
+            iu.add(lookup(userIndex, i.user(), USERS));
+            iv.add(lookup(videoIndex, i.video(), VIDEOS));
+            it.add(ordered(it, i.ts()));
             ic.add(i.clicked());
             is.add(i.watchSeconds());
           });
@@ -193,12 +193,23 @@ public final class Dataset {
     return index;
   }
 
-  private static int lookup(Map<String, Integer> index, String id, String file) {
+  /** Dense id of a user or video; the caller's row reader adds file:line to the message. */
+  private static int lookup(Map<String, Integer> index, String id, String catalogue) {
     Integer dense = index.get(id);
     if (dense == null) {
-      throw new DatasetFormatException(file + ": unknown id '" + id + "'");
+      throw new IllegalArgumentException("unknown id '" + id + "' (not in " + catalogue + ")");
     }
     return dense;
+  }
+
+  /** Events must be in time order: the trainer's time split and next-watch labels rely on it. */
+  private static long ordered(LongColumn column, long ts) {
+    if (column.size > 0 && ts < column.data[column.size - 1]) {
+      throw new IllegalArgumentException(
+          "ts " + ts + " is before the previous row's " + column.data[column.size - 1]
+              + " (events must be in time order)");
+    }
+    return ts;
   }
 
   interface RowConsumer {
@@ -210,7 +221,7 @@ public final class Dataset {
       String first = reader.readLine();
       if (first == null || !first.equals(header)) {
         throw new DatasetFormatException(
-            file.getFileName() + ": expected header '" + header + "', got '" + first + "'");
+            file.getFileName() + ":1: expected header '" + header + "', got '" + first + "'");
       }
       int expected = header.split("\t", -1).length;
       String line;

@@ -1,38 +1,180 @@
 package dev.funnel.models;
 
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
 /**
  * The videos a model version knows, with dense ids 0..size()-1 (the rows of the video vectors)
  * and the metadata serving needs (language and upload time for the ranker, topic and title for
  * people). Immutable and thread-safe.
+ *
+ * <p>On disk: {@code videos.tsv} with the header {@value #HEADER}, one row per dense id in order.
  */
 public final class VideoCatalog {
-  // Filled in by the models work: see ModelBundle.
+  static final String HEADER = "video\ttopic\tlanguage\tupload_ts\ttitle";
+
+  private final String[] ids;
+  private final String[] topics;
+  private final String[] languages;
+  private final long[] uploadTs;
+  private final String[] titles;
+  private final Map<String, Integer> index;
+  // Dense topic ids: the ranker's "time since last watch of this topic" compares ints, not strings.
+  private final int[] topicIds;
+  private final int topicCount;
+
+  public VideoCatalog(
+      String[] ids, String[] topics, String[] languages, long[] uploadTs, String[] titles) {
+    int n = ids.length;
+    if (topics.length != n || languages.length != n || uploadTs.length != n || titles.length != n) {
+      throw new IllegalArgumentException("catalog columns differ in length");
+    }
+    this.ids = ids.clone();
+    this.topics = topics.clone();
+    this.languages = languages.clone();
+    this.uploadTs = uploadTs.clone();
+    this.titles = titles.clone();
+    this.index = new HashMap<>(n * 2);
+    for (int i = 0; i < n; i++) {
+      if (index.put(ids[i], i) != null) {
+        throw new IllegalArgumentException("duplicate video id '" + ids[i] + "'");
+      }
+    }
+    Map<String, Integer> topicIndex = new HashMap<>();
+    this.topicIds = new int[n];
+    for (int i = 0; i < n; i++) {
+      Integer t = topicIndex.get(topics[i]);
+      if (t == null) {
+        t = topicIndex.size();
+        topicIndex.put(topics[i], t);
+      }
+      topicIds[i] = t;
+    }
+    this.topicCount = topicIndex.size();
+  }
+
   public int size() {
-    throw new UnsupportedOperationException("VideoCatalog: not built yet");
+    return ids.length;
   }
 
   /** Dense id of a video, or -1 when the model does not know it. */
   public int index(String videoId) {
-    throw new UnsupportedOperationException("VideoCatalog: not built yet");
+    Integer dense = index.get(videoId);
+    return dense == null ? -1 : dense;
   }
 
   public String id(int dense) {
-    throw new UnsupportedOperationException("VideoCatalog: not built yet");
+    return ids[dense];
   }
 
   public String topic(int dense) {
-    throw new UnsupportedOperationException("VideoCatalog: not built yet");
+    return topics[dense];
+  }
+
+  /** Dense topic id in 0..topicCount()-1 (order of first appearance in the catalogue). */
+  public int topicId(int dense) {
+    return topicIds[dense];
+  }
+
+  public int topicCount() {
+    return topicCount;
   }
 
   public String language(int dense) {
-    throw new UnsupportedOperationException("VideoCatalog: not built yet");
+    return languages[dense];
   }
 
   public long uploadTs(int dense) {
-    throw new UnsupportedOperationException("VideoCatalog: not built yet");
+    return uploadTs[dense];
   }
 
   public String title(int dense) {
-    throw new UnsupportedOperationException("VideoCatalog: not built yet");
+    return titles[dense];
+  }
+
+  /** Builds the catalogue from a dataset's videos, keeping the dataset's dense order. */
+  public static VideoCatalog of(List<dev.funnel.data.Video> videos) {
+    int n = videos.size();
+    String[] ids = new String[n], topics = new String[n], langs = new String[n];
+    String[] titles = new String[n];
+    long[] upload = new long[n];
+    for (int i = 0; i < n; i++) {
+      dev.funnel.data.Video v = videos.get(i);
+      ids[i] = v.id();
+      topics[i] = v.topic();
+      langs[i] = v.language();
+      upload[i] = v.uploadTs();
+      titles[i] = v.title();
+    }
+    return new VideoCatalog(ids, topics, langs, upload, titles);
+  }
+
+  void write(Path file) throws IOException {
+    try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+      w.write(HEADER);
+      w.newLine();
+      for (int i = 0; i < ids.length; i++) {
+        w.write(
+            clean(ids[i])
+                + '\t'
+                + clean(topics[i])
+                + '\t'
+                + clean(languages[i])
+                + '\t'
+                + uploadTs[i]
+                + '\t'
+                + clean(titles[i]));
+        w.newLine();
+      }
+    }
+  }
+
+  static VideoCatalog read(Path file) throws IOException {
+    List<String[]> rows = new ArrayList<>();
+    try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      String header = r.readLine();
+      if (!HEADER.equals(header)) {
+        throw new IOException(file + ": expected header '" + HEADER + "', got '" + header + "'");
+      }
+      String line;
+      int lineNo = 1;
+      while ((line = r.readLine()) != null) {
+        lineNo++;
+        String[] cols = line.split("\t", -1);
+        if (cols.length != 5) {
+          throw new IOException(file + ":" + lineNo + ": expected 5 columns, got " + cols.length);
+        }
+        rows.add(cols);
+      }
+    }
+    int n = rows.size();
+    String[] ids = new String[n], topics = new String[n], langs = new String[n];
+    String[] titles = new String[n];
+    long[] upload = new long[n];
+    for (int i = 0; i < n; i++) {
+      String[] c = rows.get(i);
+      ids[i] = c[0];
+      topics[i] = c[1];
+      langs[i] = c[2];
+      try {
+        upload[i] = Long.parseLong(c[3]);
+      } catch (NumberFormatException e) {
+        throw new IOException(file + ":" + (i + 2) + ": bad upload_ts '" + c[3] + "'");
+      }
+      titles[i] = c[4];
+    }
+    return new VideoCatalog(ids, topics, langs, upload, titles);
+  }
+
+  private static String clean(String s) {
+    return s == null ? "" : s.replace('\t', ' ').replace('\n', ' ').replace('\r', ' ');
   }
 }

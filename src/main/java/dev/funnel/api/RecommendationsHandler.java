@@ -1,0 +1,55 @@
+package dev.funnel.api;
+
+import dev.funnel.config.ServingConfig;
+import dev.funnel.pipeline.RecommendPipeline;
+import dev.funnel.pipeline.RecommendQuery;
+import dev.funnel.pipeline.Recommendation;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * {@code GET /v1/recommendations/{userId}?count=N} and {@code POST /v1/recommendations}: the home
+ * feed of a stored user, or of whoever the body describes.
+ */
+final class RecommendationsHandler {
+  private final RecommendPipeline pipeline;
+  private final ServingConfig serving;
+
+  RecommendationsHandler(RecommendPipeline pipeline, ServingConfig serving) {
+    this.pipeline = pipeline;
+    this.serving = serving;
+  }
+
+  void get(RoutingContext ctx) {
+    Validation.onlyParams(ctx.queryParams(), "count");
+    String user = Validation.id(ctx.pathParam("userId"), "user id");
+    int count = Validation.count(ctx.queryParams(), serving.defaultCount(), serving.maxCount());
+    respond(ctx, pipeline, RecommendQuery.forUser(user, count), null);
+  }
+
+  void post(RoutingContext ctx) {
+    Validation.onlyParams(ctx.queryParams());
+    RecommendQuery query =
+        RecommendBody.parse(ctx.body().buffer(), serving.defaultCount(), serving.maxCount());
+    respond(ctx, pipeline, query, null);
+  }
+
+  /** Runs the pipeline and writes the answer, or hands the failure to the problem handler. */
+  static void respond(
+      RoutingContext ctx, RecommendPipeline pipeline, RecommendQuery query, String playing) {
+    pipeline
+        .recommend(query)
+        .onSuccess(r -> write(ctx, r, playing))
+        .onFailure(ctx::fail);
+  }
+
+  private static void write(RoutingContext ctx, Recommendation r, String playing) {
+    if (ctx.response().closed()) {
+      return;
+    }
+    ctx.response()
+        .putHeader("Content-Type", "application/json")
+        .putHeader("Cache-Control", "no-store")
+        .putHeader("Server-Timing", r.timings().serverTiming())
+        .end(RecommendationJson.encode(r, playing));
+  }
+}

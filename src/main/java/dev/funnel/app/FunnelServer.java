@@ -1,0 +1,155 @@
+package dev.funnel.app;
+
+import dev.funnel.config.FunnelConfig;
+import dev.funnel.features.FeatureStore;
+import dev.funnel.models.ModelBundle;
+import dev.funnel.pipeline.RecommendPipeline;
+import dev.funnel.pipeline.ServingModel;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running Funnel HTTP server inside a {@link Vertx}: the serving model (index, warmed
+ * predictors), the inference worker pool and the HTTP verticles. Started in order (model, then
+ * HTTP) and closed in reverse. The {@link Vertx}, the {@link ModelBundle} and the {@link
+ * FeatureStore} belong to the caller and stay open after {@link #close()}.
+ */
+public final class FunnelServer {
+  private static final Logger LOG = LoggerFactory.getLogger(FunnelServer.class);
+  private static final AtomicInteger SERVERS = new AtomicInteger();
+
+  private final Vertx vertx;
+  private final WorkerExecutor workers;
+  private final ServingModel model;
+  private final RecommendPipeline pipeline;
+  private final List<String> deployments;
+  private final String host;
+  private final int port;
+
+  private FunnelServer(
+      Vertx vertx,
+      WorkerExecutor workers,
+      RecommendPipeline pipeline,
+      List<String> deployments,
+      String host,
+      int port) {
+    this.vertx = vertx;
+    this.workers = workers;
+    this.model = pipeline.model();
+    this.pipeline = pipeline;
+    this.deployments = deployments;
+    this.host = host;
+    this.port = port;
+  }
+
+  /**
+   * Builds the index and the warmed predictors on the inference workers (never on an event loop),
+   * then deploys {@code config.http().instances()} HTTP verticles on {@code config.http().port()}
+   * (0 = a free port, see {@link #port()}). Fails (and releases what it made) when the model cannot
+   * be served or the port cannot be bound.
+   */
+  public static Future<FunnelServer> start(
+      Vertx vertx, FunnelConfig config, ModelBundle bundle, FeatureStore store) {
+    int serial = SERVERS.incrementAndGet();
+    WorkerExecutor workers =
+        vertx.createSharedWorkerExecutor(
+            "funnel-inference-" + serial,
+            config.inference().workers(),
+            60,
+            TimeUnit.SECONDS);
+    return workers
+        .executeBlocking(() -> ServingModel.build(bundle, config), false)
+        .compose(
+            model -> {
+              RecommendPipeline pipeline =
+                  new RecommendPipeline(
+                      store, model, workers, config.serving(), config.inference().maxPending());
+              return deployHttp(vertx, config, pipeline, store, serial)
+                  .map(
+                      d ->
+                          new FunnelServer(
+                              vertx, workers, pipeline, d.ids, config.http().host(), d.port))
+                  .recover(e -> closeAll(workers, model).transform(v -> Future.failedFuture(e)));
+            },
+            e -> workers.close().transform(v -> Future.failedFuture(e)))
+        .onSuccess(
+            s ->
+                LOG.info(
+                    "funnel serving model {} ({} videos, store {}) on {}",
+                    s.model.version(),
+                    s.model.index().size(),
+                    store.kind(),
+                    s.url()));
+  }
+
+  private record Deployed(List<String> ids, int port) {}
+
+  // Instances listening on one host:port share the socket. Port 0 would give each instance its
+  // own random port; a negative port means "a random port shared by the servers that ask for this
+  // same negative number", so each FunnelServer in a JVM gets a number of its own.
+  private static Future<Deployed> deployHttp(
+      Vertx vertx, FunnelConfig config, RecommendPipeline pipeline, FeatureStore store, int serial) {
+    int port = config.http().port() == 0 ? -serial : config.http().port();
+    List<HttpVerticle> verticles = new java.util.concurrent.CopyOnWriteArrayList<>();
+    return vertx
+        .deployVerticle(
+            () -> {
+              HttpVerticle v = new HttpVerticle(config, port, pipeline, store);
+              verticles.add(v);
+              return v;
+            },
+            new DeploymentOptions().setInstances(config.http().instances()))
+        .map(id -> new Deployed(List.of(id), verticles.get(0).actualPort()));
+  }
+
+  /** The bound port (the real one when the configuration asked for 0). */
+  public int port() {
+    return port;
+  }
+
+  /** {@code http://host:port}. */
+  public String url() {
+    return "http://" + host + ":" + port;
+  }
+
+  public String modelVersion() {
+    return model.version();
+  }
+
+  /**
+   * Stops accepting requests, lets the requests already on the workers finish (up to 5 s), then
+   * releases the workers and predictors. Never fails.
+   */
+  public Future<Void> close() {
+    Future<Void> chain = Future.succeededFuture();
+    for (int i = deployments.size() - 1; i >= 0; i--) {
+      String id = deployments.get(i);
+      chain = chain.compose(v -> vertx.undeploy(id)).recover(e -> Future.succeededFuture());
+    }
+    return chain.compose(v -> drained(System.nanoTime() + 5_000_000_000L))
+        .compose(v -> closeAll(workers, model));
+  }
+
+  // Predictors must not be closed under a running request.
+  private Future<Void> drained(long until) {
+    if (pipeline.pending() == 0 || System.nanoTime() > until) {
+      return Future.succeededFuture();
+    }
+    return vertx.timer(10).compose(v -> drained(until));
+  }
+
+  private static Future<Void> closeAll(WorkerExecutor workers, ServingModel model) {
+    return workers
+        .close()
+        .recover(e -> Future.succeededFuture())
+        .andThen(ar -> model.close());
+  }
+}

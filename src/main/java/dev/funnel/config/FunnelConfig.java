@@ -1,0 +1,264 @@
+package dev.funnel.config;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The whole configuration of a Funnel server: immutable, validated at construction time of {@link
+ * #load}. Values come from, lowest precedence first: the defaults in {@link ConfigKey}, a
+ * properties file ({@code conf/funnel.properties}), {@code FUNNEL_*} environment variables, and
+ * flags. An unknown key in the file is an error (a typo must not silently keep a default);
+ * unknown {@code FUNNEL_*} variables are ignored because the launcher uses some of its own
+ * (e.g. {@code FUNNEL_JAVA_OPTS}).
+ */
+public record FunnelConfig(
+    HttpConfig http,
+    RedisConfig redis,
+    Path modelsDir,
+    InferenceConfig inference,
+    ServingConfig serving) {
+
+  /** Defaults only, as if no file, environment or flag were given. */
+  public static FunnelConfig defaults() {
+    return load(null, Map.of(), Map.of());
+  }
+
+  /**
+   * Loads and validates a configuration.
+   *
+   * @param file a properties file, or null for none
+   * @param env the environment (usually {@code System.getenv()}); only known {@code FUNNEL_*}
+   *     names are read
+   * @param flags overrides by dotted key (e.g. {@code http.port}), highest precedence
+   * @throws ConfigException naming the key and the source when a value is bad or the file cannot
+   *     be read
+   */
+  public static FunnelConfig load(Path file, Map<String, String> env, Map<String, String> flags) {
+    Map<ConfigKey, String> values = new EnumMap<>(ConfigKey.class);
+    Map<ConfigKey, String> sources = new EnumMap<>(ConfigKey.class);
+    for (ConfigKey k : ConfigKey.values()) {
+      values.put(k, k.defaultValue());
+      sources.put(k, "default");
+    }
+    if (file != null) {
+      for (Map.Entry<String, String> e : readFile(file).entrySet()) {
+        ConfigKey k = ConfigKey.byKey(e.getKey());
+        if (k == null) {
+          throw new ConfigException(
+              file + ": unknown key '" + e.getKey() + "' (known: " + ConfigKey.keys() + ")");
+        }
+        values.put(k, e.getValue().trim());
+        sources.put(k, file.toString());
+      }
+    }
+    for (ConfigKey k : ConfigKey.values()) {
+      String v = env.get(k.envName());
+      if (v != null) {
+        values.put(k, v.trim());
+        sources.put(k, "environment " + k.envName());
+      }
+    }
+    for (Map.Entry<String, String> e : flags.entrySet()) {
+      ConfigKey k = ConfigKey.byKey(e.getKey());
+      if (k == null) {
+        throw new ConfigException("unknown configuration key '" + e.getKey() + "'");
+      }
+      if (e.getValue() != null) {
+        values.put(k, e.getValue().trim());
+        sources.put(k, "flag");
+      }
+    }
+    return new Parser(values, sources).build();
+  }
+
+  /**
+   * The configuration file to read: {@code explicit} when given (it must exist), else {@code
+   * conf/funnel.properties} under the {@code funnel.home} system property (set by the launcher),
+   * else under the working directory, else none (null: defaults, environment and flags only).
+   */
+  public static Path locateFile(Path explicit) {
+    if (explicit != null) {
+      if (!Files.isRegularFile(explicit)) {
+        throw new ConfigException("configuration file " + explicit + " does not exist");
+      }
+      return explicit;
+    }
+    String home = System.getProperty("funnel.home");
+    if (home != null) {
+      Path p = Path.of(home, "conf", "funnel.properties");
+      if (Files.isRegularFile(p)) {
+        return p;
+      }
+    }
+    Path local = Path.of("conf", "funnel.properties");
+    return Files.isRegularFile(local) ? local : null;
+  }
+
+  /** A copy with a different port (tests and the demo start on port 0). */
+  public FunnelConfig withPort(int port) {
+    return new FunnelConfig(
+        new HttpConfig(http.host(), port, http.instances(), http.maxBodyBytes()),
+        redis,
+        modelsDir,
+        inference,
+        serving);
+  }
+
+  public FunnelConfig withRedis(RedisConfig newRedis) {
+    return new FunnelConfig(http, newRedis, modelsDir, inference, serving);
+  }
+
+  public FunnelConfig withModelsDir(Path dir) {
+    return new FunnelConfig(http, redis, dir, inference, serving);
+  }
+
+  /** The effective values as key → value, for the start-up log line. */
+  public Map<String, Object> describe() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("http", http);
+    m.put("redis", redis.embedded() ? "embedded" : redis);
+    m.put("models", modelsDir);
+    m.put("inference", inference);
+    m.put("serving", serving);
+    return m;
+  }
+
+  private static Map<String, String> readFile(Path file) {
+    Properties props = new Properties();
+    try (java.io.Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      props.load(reader);
+    } catch (IOException e) {
+      throw new ConfigException("cannot read configuration file " + file + ": " + e.getMessage(), e);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("malformed configuration file " + file + ": " + e.getMessage(), e);
+    }
+    Map<String, String> m = new LinkedHashMap<>();
+    for (String name : props.stringPropertyNames()) {
+      m.put(name, props.getProperty(name));
+    }
+    return m;
+  }
+
+  /** Parses and range-checks the merged string values; every message names key and source. */
+  private static final class Parser {
+    private final Map<ConfigKey, String> values;
+    private final Map<ConfigKey, String> sources;
+    private final int cores = Runtime.getRuntime().availableProcessors();
+
+    Parser(Map<ConfigKey, String> values, Map<ConfigKey, String> sources) {
+      this.values = values;
+      this.sources = sources;
+    }
+
+    FunnelConfig build() {
+      String host = string(ConfigKey.HTTP_HOST);
+      if (host.isEmpty()) {
+        throw bad(ConfigKey.HTTP_HOST, "must not be empty");
+      }
+      int instances = integer(ConfigKey.HTTP_INSTANCES, 0, 1024);
+      HttpConfig http =
+          new HttpConfig(
+              host,
+              integer(ConfigKey.HTTP_PORT, 0, 65535),
+              instances == 0 ? cores : instances,
+              integer(ConfigKey.HTTP_MAX_BODY_BYTES, 256, 64 * 1024 * 1024));
+
+      String url = string(ConfigKey.REDIS_URL);
+      if (!url.isEmpty() && !(url.startsWith("redis://") || url.startsWith("rediss://"))) {
+        throw bad(ConfigKey.REDIS_URL, "must start with redis:// or rediss:// (or be empty)");
+      }
+      String prefix = string(ConfigKey.REDIS_KEY_PREFIX);
+      if (prefix.isEmpty()) {
+        throw bad(ConfigKey.REDIS_KEY_PREFIX, "must not be empty");
+      }
+      RedisConfig redis =
+          new RedisConfig(
+              url,
+              prefix,
+              integer(ConfigKey.REDIS_POOL_SIZE, 1, 1024),
+              integer(ConfigKey.REDIS_POOL_MAX_WAITING, 1, 1_000_000),
+              integer(ConfigKey.REDIS_MAX_WAITING_HANDLERS, 1, 1_000_000));
+
+      String models = string(ConfigKey.MODELS_DIR);
+      if (models.isEmpty()) {
+        throw bad(ConfigKey.MODELS_DIR, "must not be empty");
+      }
+      Path modelsDir;
+      try {
+        modelsDir = Path.of(models);
+      } catch (java.nio.file.InvalidPathException e) {
+        throw bad(ConfigKey.MODELS_DIR, "is not a path");
+      }
+
+      int workers = integer(ConfigKey.INFERENCE_WORKERS, 0, 1024);
+      InferenceConfig inference =
+          new InferenceConfig(
+              workers == 0 ? cores : workers,
+              integer(ConfigKey.INFERENCE_MAX_PENDING, 1, 1_000_000));
+
+      int maxCount = integer(ConfigKey.SERVING_MAX_COUNT, 1, 10_000);
+      int defaultCount = integer(ConfigKey.SERVING_DEFAULT_COUNT, 1, 10_000);
+      if (defaultCount > maxCount) {
+        throw bad(
+            ConfigKey.SERVING_DEFAULT_COUNT,
+            "must not exceed " + ConfigKey.SERVING_MAX_COUNT.key() + " (" + maxCount + ")");
+      }
+      ServingConfig serving =
+          new ServingConfig(
+              integer(ConfigKey.SERVING_CANDIDATES, 1, 100_000),
+              defaultCount,
+              maxCount,
+              integer(ConfigKey.SERVING_DEADLINE_MS, 1, 600_000),
+              clock());
+      return new FunnelConfig(http, redis, modelsDir, inference, serving);
+    }
+
+    private ServingConfig.ClockMode clock() {
+      String v = string(ConfigKey.SERVING_CLOCK).toUpperCase(Locale.ROOT);
+      try {
+        return ServingConfig.ClockMode.valueOf(v);
+      } catch (IllegalArgumentException e) {
+        throw bad(ConfigKey.SERVING_CLOCK, "must be 'data' or 'wall'");
+      }
+    }
+
+    private String string(ConfigKey k) {
+      return values.get(k);
+    }
+
+    private int integer(ConfigKey k, int min, int max) {
+      String v = values.get(k);
+      int n;
+      try {
+        n = Integer.parseInt(v);
+      } catch (NumberFormatException e) {
+        throw bad(k, "must be an integer");
+      }
+      if (n < min || n > max) {
+        throw bad(k, "must be in " + min + ".." + max);
+      }
+      return n;
+    }
+
+    private ConfigException bad(ConfigKey k, String problem) {
+      return new ConfigException(
+          "configuration "
+              + k.key()
+              + " = '"
+              + values.get(k)
+              + "' (from "
+              + sources.get(k)
+              + ") "
+              + problem
+              + "; "
+              + k.doc());
+    }
+  }
+}

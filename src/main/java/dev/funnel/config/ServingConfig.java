@@ -1,0 +1,19 @@
+package dev.funnel.config;
+
+/**
+ * @param candidates K, candidates taken from the index and ranked
+ * @param defaultCount N when the request gives none
+ * @param maxCount largest N a request may ask for
+ * @param deadlineMs request deadline in milliseconds
+ * @param clock what "now" is for video ages and time since last watch
+ */
+public record ServingConfig(
+    int candidates, int defaultCount, int maxCount, int deadlineMs, ClockMode clock) {
+
+  public enum ClockMode {
+    /** Now = the model's data end time plus the time since the server started. */
+    DATA,
+    /** Now = the system clock. */
+    WALL
+  }
+}

@@ -1,0 +1,62 @@
+package dev.funnel.models;
+
+import ai.djl.Model;
+import ai.djl.inference.Predictor;
+import ai.djl.ndarray.NDList;
+import ai.djl.translate.NoBatchifyTranslator;
+import ai.djl.translate.TranslateException;
+import ai.djl.translate.TranslatorContext;
+import dev.funnel.features.UserProfile;
+
+/**
+ * {@link UserTower} over a DJL Predictor. The translator encodes into buffers owned by this
+ * (single-threaded) instance and allocates NDArrays only in the Predictor's per-call context
+ * manager, which DJL closes when the call returns, so native memory stays flat under load.
+ */
+final class DjlUserTower implements UserTower {
+  private final Predictor<UserProfile, float[]> predictor;
+
+  DjlUserTower(Model model, FeatureEncoder encoder, int dims) {
+    this.predictor = model.newPredictor(new Encoding(encoder, dims));
+  }
+
+  @Override
+  public float[] userVector(UserProfile profile, long nowTs) {
+    try {
+      return predictor.predict(profile);
+    } catch (TranslateException e) {
+      throw new IllegalStateException("user tower forward failed: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    predictor.close();
+  }
+
+  private static final class Encoding implements NoBatchifyTranslator<UserProfile, float[]> {
+    private final FeatureEncoder encoder;
+    private final int dims;
+    private final UserInputs inputs = new UserInputs(1);
+
+    Encoding(FeatureEncoder encoder, int dims) {
+      this.encoder = encoder;
+      this.dims = dims;
+    }
+
+    @Override
+    public NDList processInput(TranslatorContext ctx, UserProfile profile) {
+      encoder.encodeUser(profile, inputs, 0);
+      return inputs.toNDList(ctx.getNDManager(), 1);
+    }
+
+    @Override
+    public float[] processOutput(TranslatorContext ctx, NDList list) {
+      float[] u = list.singletonOrThrow().toFloatArray();
+      if (u.length != dims) {
+        throw new IllegalStateException("user vector has " + u.length + " dims, want " + dims);
+      }
+      return u;
+    }
+  }
+}

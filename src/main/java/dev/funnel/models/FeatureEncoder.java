@@ -1,0 +1,297 @@
+package dev.funnel.models;
+
+import dev.funnel.features.UserProfile;
+import java.util.List;
+
+/**
+ * The one place where user features become model inputs, for training and serving alike, so the
+ * two cannot drift. Each encoding has a dense-id entry point (what the trainer uses, straight from
+ * the dataset's columns) and a {@link UserProfile} entry point (what the server uses) that maps
+ * string ids to dense ids and then calls the former.
+ *
+ * <p>Conventions: embedding row 0 is padding and out-of-vocabulary; the models mask it out of
+ * averages, so an unknown video or token counts as absent. "Never" (no watch yet) is encoded as
+ * {@link #NEVER_SECONDS}, which the CDF maps to 1.
+ *
+ * <p>Immutable and thread-safe; the buffers it writes into are not.
+ */
+public final class FeatureEncoder {
+  public static final int HISTORY = UserProfile.MAX_HISTORY;
+  public static final int TOKENS = UserProfile.MAX_SEARCH_TOKENS;
+  /** geo, language, gender. */
+  public static final int USER_CATEGORICAL = 3;
+  /** age, age², √age, example age, its square and root, history fill, token fill. */
+  public static final int USER_DENSE = 8;
+
+  /** Raw continuous ranker features, in this order (also the names in quantiles.json). */
+  public static final List<String> RANKER_RAW_NAMES =
+      List.of(
+          "seconds_since_last_watch",
+          "seconds_since_topic_watch",
+          "previous_impressions",
+          "video_age_seconds",
+          "retrieval_score");
+
+  public static final int RANKER_RAW = 5;
+  /** Each raw feature as CDF x, x² and √x. */
+  public static final int RANKER_DENSE = 3 * RANKER_RAW;
+
+  /** Stand-in for "never happened": ten years, beyond any quantile edge. */
+  public static final float NEVER_SECONDS = 10f * 365 * 86400;
+
+  private static final float MAX_AGE_YEARS = 100f;
+
+  private final Vocabularies vocabularies;
+  private final VideoCatalog catalog;
+  private final Quantiles quantiles;
+  private final float exampleAgeScale;
+  private final int[] videoLanguageRow;
+
+  /**
+   * @param quantiles the ranker's CDFs; may be null while only the user tower is used (training
+   *     of the candidate model, before the ranker's features exist)
+   * @param exampleAgeScaleSeconds the example age mapped to 1 (the training window's length)
+   */
+  public FeatureEncoder(
+      Vocabularies vocabularies,
+      VideoCatalog catalog,
+      Quantiles quantiles,
+      float exampleAgeScaleSeconds) {
+    if (quantiles != null && quantiles.features() != RANKER_RAW) {
+      throw new IllegalArgumentException(
+          "expected " + RANKER_RAW + " quantile features, got " + quantiles.features());
+    }
+    this.vocabularies = vocabularies;
+    this.catalog = catalog;
+    this.quantiles = quantiles;
+    this.exampleAgeScale = Math.max(1f, exampleAgeScaleSeconds);
+    this.videoLanguageRow = new int[catalog.size()];
+    for (int v = 0; v < catalog.size(); v++) {
+      videoLanguageRow[v] = vocabularies.languages().row(catalog.language(v));
+    }
+  }
+
+  public Vocabularies vocabularies() {
+    return vocabularies;
+  }
+
+  public VideoCatalog catalog() {
+    return catalog;
+  }
+
+  public Quantiles quantiles() {
+    return quantiles;
+  }
+
+  public float exampleAgeScaleSeconds() {
+    return exampleAgeScale;
+  }
+
+  // ---- user tower ------------------------------------------------------------------------
+
+  /** Serving: the profile as the tower's input row {@code row}, example age 0. */
+  public void encodeUser(UserProfile p, UserInputs out, int row) {
+    int[] videos = historyDenseIds(p);
+    int[] tokens = new int[p.searchTokens().size()];
+    for (int i = 0; i < tokens.length; i++) {
+      tokens[i] = vocabularies.tokens().row(p.searchTokens().get(i));
+    }
+    encodeUser(
+        videos,
+        0,
+        videos.length,
+        tokens,
+        0,
+        tokens.length,
+        vocabularies.geos().row(p.geo()),
+        vocabularies.languages().row(p.language()),
+        vocabularies.genders().row(p.gender()),
+        p.age(),
+        0f,
+        out,
+        row);
+  }
+
+  /**
+   * Training and serving: one input row from dense ids. Only the last {@link #HISTORY} videos and
+   * {@link #TOKENS} tokens of the given ranges are used.
+   *
+   * @param videos dense video ids (negative = unknown), oldest first; range [from, to)
+   * @param tokenRows token vocabulary rows, oldest first; range [tokenFrom, tokenTo)
+   * @param exampleAgeSeconds how long before the end of training the example was logged; 0 at
+   *     serving
+   */
+  public void encodeUser(
+      int[] videos,
+      int from,
+      int to,
+      int[] tokenRows,
+      int tokenFrom,
+      int tokenTo,
+      int geoRow,
+      int languageRow,
+      int genderRow,
+      int age,
+      float exampleAgeSeconds,
+      UserInputs out,
+      int row) {
+    int start = Math.max(from, to - HISTORY);
+    int h = row * HISTORY;
+    for (int i = 0; i < HISTORY; i++) {
+      int k = start + i;
+      out.history[h + i] = k < to && videos[k] >= 0 ? videos[k] + 1L : 0L;
+    }
+    int tokenStart = Math.max(tokenFrom, tokenTo - TOKENS);
+    int t = row * TOKENS;
+    for (int i = 0; i < TOKENS; i++) {
+      int k = tokenStart + i;
+      out.tokens[t + i] = k < tokenTo ? tokenRows[k] : 0L;
+    }
+    int c = row * USER_CATEGORICAL;
+    out.categorical[c] = geoRow;
+    out.categorical[c + 1] = languageRow;
+    out.categorical[c + 2] = genderRow;
+
+    int d = row * USER_DENSE;
+    float a = Math.min(Math.max(age, 0), MAX_AGE_YEARS) / MAX_AGE_YEARS;
+    float e = Math.min(Math.max(exampleAgeSeconds, 0f) / exampleAgeScale, 1f);
+    out.dense[d] = a;
+    out.dense[d + 1] = a * a;
+    out.dense[d + 2] = (float) Math.sqrt(a);
+    out.dense[d + 3] = e;
+    out.dense[d + 4] = e * e;
+    out.dense[d + 5] = (float) Math.sqrt(e);
+    out.dense[d + 6] = (to - start) / (float) HISTORY;
+    out.dense[d + 7] = (tokenTo - tokenStart) / (float) TOKENS;
+  }
+
+  // ---- ranker ----------------------------------------------------------------------------
+
+  /**
+   * Serving: one user (user row 0) and {@code count} candidates starting at {@code from}; rows
+   * count..capacity-1 are padding, so the block always sees the same shape.
+   */
+  public void encodeRanker(
+      UserProfile p,
+      int[] candidates,
+      float[] retrievalScores,
+      int from,
+      int count,
+      long nowTs,
+      RankerInputs out) {
+    if (count > out.capacity) {
+      throw new IllegalArgumentException("count " + count + " > capacity " + out.capacity);
+    }
+    int[] history = historyDenseIds(p);
+    encodeRankerUser(
+        out, 0, history, 0, history.length, vocabularies.languages().row(p.language()));
+    // Last watch per topic, from the (at most 50) history entries: a linear scan beats a map.
+    int[] topics = new int[history.length];
+    long[] times = new long[history.length];
+    for (int i = 0; i < history.length; i++) {
+      topics[i] = history[i] >= 0 ? catalog.topicId(history[i]) : -1;
+      times[i] = p.history().get(i).ts();
+    }
+    float sinceWatch = secondsSince(nowTs, p.lastWatchTs());
+    for (int r = 0; r < out.capacity; r++) {
+      if (r >= count) {
+        encodeRankerRow(out, r, -1, 0f, 0f, 0f, 0f, 0f);
+        continue;
+      }
+      int v = candidates[from + r];
+      if (v < 0 || v >= catalog.size()) {
+        throw new IllegalArgumentException("candidate " + v + " is not a dense video id");
+      }
+      int topic = catalog.topicId(v);
+      long topicTs = 0;
+      for (int i = 0; i < topics.length; i++) {
+        if (topics[i] == topic && times[i] > topicTs) {
+          topicTs = times[i];
+        }
+      }
+      encodeRankerRow(
+          out,
+          r,
+          v,
+          sinceWatch,
+          secondsSince(nowTs, topicTs),
+          p.impressions(catalog.id(v)),
+          videoAgeSeconds(v, nowTs),
+          retrievalScores[from + r]);
+    }
+  }
+
+  /** One user row of the ranker: history (dense ids, range [from, to)) and language. */
+  public void encodeRankerUser(
+      RankerInputs out, int userRow, int[] videos, int from, int to, int languageRow) {
+    int start = Math.max(from, to - HISTORY);
+    int h = userRow * HISTORY;
+    for (int i = 0; i < HISTORY; i++) {
+      int k = start + i;
+      out.history[h + i] = k < to && videos[k] >= 0 ? videos[k] + 1L : 0L;
+    }
+    out.userLanguage[userRow] = languageRow;
+  }
+
+  /**
+   * One candidate row from raw values; {@code video} &lt; 0 writes a padding row.
+   *
+   * @param secondsSinceWatch time since the user's last watch of anything
+   * @param secondsSinceTopicWatch time since the user last watched this video's topic
+   * @param previousImpressions how often this video was shown to this user before
+   */
+  public void encodeRankerRow(
+      RankerInputs out,
+      int row,
+      int video,
+      float secondsSinceWatch,
+      float secondsSinceTopicWatch,
+      float previousImpressions,
+      float videoAgeSeconds,
+      float retrievalScore) {
+    out.video[row] = video >= 0 ? video + 1L : 0L;
+    out.videoLanguage[row] = video >= 0 ? videoLanguageRow[video] : 0L;
+    int d = row * RANKER_DENSE;
+    if (video < 0) {
+      java.util.Arrays.fill(out.dense, d, d + RANKER_DENSE, 0f);
+      return;
+    }
+    cdfTriple(out.dense, d, 0, secondsSinceWatch);
+    cdfTriple(out.dense, d + 3, 1, secondsSinceTopicWatch);
+    cdfTriple(out.dense, d + 6, 2, previousImpressions);
+    cdfTriple(out.dense, d + 9, 3, videoAgeSeconds);
+    cdfTriple(out.dense, d + 12, 4, retrievalScore);
+  }
+
+  private void cdfTriple(float[] dense, int at, int feature, float raw) {
+    float x = quantiles.cdf(feature, raw);
+    dense[at] = x;
+    dense[at + 1] = x * x;
+    dense[at + 2] = (float) Math.sqrt(x);
+  }
+
+  /** Seconds from {@code thenTs} to {@code nowTs}; {@link #NEVER_SECONDS} when thenTs ≤ 0. */
+  public static float secondsSince(long nowTs, long thenTs) {
+    if (thenTs <= 0) {
+      return NEVER_SECONDS;
+    }
+    return Math.min(NEVER_SECONDS, Math.max(0f, nowTs - thenTs));
+  }
+
+  public float videoAgeSeconds(int video, long nowTs) {
+    return Math.max(0f, nowTs - catalog.uploadTs(video));
+  }
+
+  public int videoLanguageRow(int video) {
+    return videoLanguageRow[video];
+  }
+
+  private int[] historyDenseIds(UserProfile p) {
+    List<UserProfile.Watched> history = p.history();
+    int[] videos = new int[history.size()];
+    for (int i = 0; i < videos.length; i++) {
+      videos[i] = catalog.index(history.get(i).video());
+    }
+    return videos;
+  }
+}

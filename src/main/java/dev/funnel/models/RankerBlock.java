@@ -1,0 +1,103 @@
+package dev.funnel.models;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+
+/**
+ * The ranking model (DESIGN.md §1): per candidate, the impression video's embedding, the average
+ * embedding of the user's watched videos (same table), the user's and the video's language
+ * embeddings (one shared table) and the normalised continuous features; a ReLU MLP 256 → 128 → 64
+ * and a linear output give the weighted-LR logit, so exp(logit) ≈ expected watch seconds.
+ *
+ * <p>Inputs: the five arrays of {@link RankerInputs#toNDList}; when the user dimension is 1 the
+ * user's features are broadcast to every candidate. Output: logits [B].
+ */
+public final class RankerBlock extends AbstractBlock {
+  private static final byte VERSION = 1;
+
+  private final ModelShapes shapes;
+  private final Parameter videoEmbedding;
+  private final Parameter languageEmbedding;
+  private final Parameter w1;
+  private final Parameter b1;
+  private final Parameter w2;
+  private final Parameter b2;
+  private final Parameter w3;
+  private final Parameter b3;
+  private final Parameter w4;
+  private final Parameter b4;
+
+  public RankerBlock(ModelShapes s) {
+    super(VERSION);
+    this.shapes = s;
+    videoEmbedding =
+        addParameter(Layers.embedding("video_embedding", s.videos() + 1L, s.rankerVideoEmbedding()));
+    languageEmbedding =
+        addParameter(
+            Layers.embedding("language_embedding", s.languages(), s.rankerLanguageEmbedding()));
+    w1 = addParameter(Layers.weight("w1", s.rankerHidden1(), s.rankerInput()));
+    b1 = addParameter(Layers.bias("b1", s.rankerHidden1()));
+    w2 = addParameter(Layers.weight("w2", s.rankerHidden2(), s.rankerHidden1()));
+    b2 = addParameter(Layers.bias("b2", s.rankerHidden2()));
+    w3 = addParameter(Layers.weight("w3", s.rankerHidden3(), s.rankerHidden2()));
+    b3 = addParameter(Layers.bias("b3", s.rankerHidden3()));
+    w4 = addParameter(Layers.weight("w4", 1, s.rankerHidden3()));
+    b4 = addParameter(Layers.bias("b4", 1));
+  }
+
+  /** Input shapes for {@code rows} candidates of {@code users} users (1 or rows). */
+  public static Shape[] inputShapes(int rows, int users) {
+    return new Shape[] {
+      new Shape(rows),
+      new Shape(rows),
+      new Shape(users, FeatureEncoder.HISTORY),
+      new Shape(users),
+      new Shape(rows, FeatureEncoder.RANKER_DENSE)
+    };
+  }
+
+  @Override
+  protected NDList forwardInternal(
+      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    NDArray video = inputs.get(0);
+    NDArray videoLanguage = inputs.get(1);
+    NDArray history = inputs.get(2);
+    NDArray userLanguage = inputs.get(3);
+    NDArray dense = inputs.get(4);
+    Device device = video.getDevice();
+    long rows = video.getShape().get(0);
+
+    NDArray videos = ps.getValue(videoEmbedding, device, training);
+    NDArray languages = ps.getValue(languageEmbedding, device, training);
+    NDArray shown = Layers.lookup(video, videos);
+    NDArray shownLanguage = Layers.lookup(videoLanguage, languages);
+    NDArray watched = Layers.maskedMean(history, videos);
+    NDArray language = Layers.lookup(userLanguage, languages);
+    if (watched.getShape().get(0) != rows) {
+      watched = watched.broadcast(rows, watched.getShape().get(1));
+      language = language.broadcast(rows, language.getShape().get(1));
+    }
+    NDArray x = NDArrays.concat(new NDList(shown, watched, shownLanguage, language, dense), 1);
+    x = Layers.dense(x, ps.getValue(w1, device, training), ps.getValue(b1, device, training), true);
+    x = Layers.dense(x, ps.getValue(w2, device, training), ps.getValue(b2, device, training), true);
+    x = Layers.dense(x, ps.getValue(w3, device, training), ps.getValue(b3, device, training), true);
+    x = Layers.dense(x, ps.getValue(w4, device, training), ps.getValue(b4, device, training), false);
+    return new NDList(x.reshape(rows));
+  }
+
+  @Override
+  public Shape[] getOutputShapes(Shape[] inputShapes) {
+    return new Shape[] {new Shape(inputShapes[0].get(0))};
+  }
+
+  public ModelShapes shapes() {
+    return shapes;
+  }
+}

@@ -1,0 +1,57 @@
+package dev.funnel.models;
+
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.util.Arrays;
+
+/**
+ * Reusable Java-side buffers of the ranker's inputs: {@code rows} candidate rows and {@code
+ * users} user rows, where users is 1 (serving: one user, K candidates, broadcast inside the
+ * block) or equal to rows (training: one user per row). Not thread-safe.
+ *
+ * <p>Layout: video [B] and videoLanguage [B] embedding rows, history [U, 50], userLanguage [U],
+ * dense [B, {@link FeatureEncoder#RANKER_DENSE}].
+ */
+public final class RankerInputs {
+  final int capacity;
+  final long[] video;
+  final long[] videoLanguage;
+  final long[] history;
+  final long[] userLanguage;
+  final float[] dense;
+
+  public RankerInputs(int capacity) {
+    this.capacity = capacity;
+    video = new long[capacity];
+    videoLanguage = new long[capacity];
+    history = new long[capacity * FeatureEncoder.HISTORY];
+    userLanguage = new long[capacity];
+    dense = new float[capacity * FeatureEncoder.RANKER_DENSE];
+  }
+
+  public int capacity() {
+    return capacity;
+  }
+
+  public NDList toNDList(NDManager manager, int rows, int users) {
+    if (users != 1 && users != rows) {
+      throw new IllegalArgumentException("users must be 1 or rows, got " + users);
+    }
+    return new NDList(
+        manager.create(Arrays.copyOf(video, rows), new Shape(rows)),
+        manager.create(Arrays.copyOf(videoLanguage, rows), new Shape(rows)),
+        manager.create(
+            Arrays.copyOf(history, users * FeatureEncoder.HISTORY),
+            new Shape(users, FeatureEncoder.HISTORY)),
+        manager.create(Arrays.copyOf(userLanguage, users), new Shape(users)),
+        manager.create(
+            Arrays.copyOf(dense, rows * FeatureEncoder.RANKER_DENSE),
+            new Shape(rows, FeatureEncoder.RANKER_DENSE)));
+  }
+
+  public float[] denseRow(int row) {
+    int w = FeatureEncoder.RANKER_DENSE;
+    return Arrays.copyOfRange(dense, row * w, row * w + w);
+  }
+}

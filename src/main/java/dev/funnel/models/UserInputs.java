@@ -1,0 +1,72 @@
+package dev.funnel.models;
+
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.util.Arrays;
+
+/**
+ * Reusable Java-side buffers of the user tower's inputs for up to {@code capacity} users, filled
+ * by {@link FeatureEncoder} and turned into NDArrays in a caller-owned (per-call) manager. Not
+ * thread-safe: one per predictor or training loop.
+ *
+ * <p>Layout (row-major): history [B, 50] and tokens [B, 10] as embedding rows (0 = padding),
+ * categorical [B, 3] (geo, language, gender rows), dense [B, {@link FeatureEncoder#USER_DENSE}].
+ */
+public final class UserInputs {
+  final int capacity;
+  final long[] history;
+  final long[] tokens;
+  final long[] categorical;
+  final float[] dense;
+
+  public UserInputs(int capacity) {
+    this.capacity = capacity;
+    history = new long[capacity * FeatureEncoder.HISTORY];
+    tokens = new long[capacity * FeatureEncoder.TOKENS];
+    categorical = new long[capacity * FeatureEncoder.USER_CATEGORICAL];
+    dense = new float[capacity * FeatureEncoder.USER_DENSE];
+  }
+
+  public int capacity() {
+    return capacity;
+  }
+
+  /** The first {@code rows} rows as the tower's input list, allocated in {@code manager}. */
+  public NDList toNDList(NDManager manager, int rows) {
+    return new NDList(
+        manager.create(
+            Arrays.copyOf(history, rows * FeatureEncoder.HISTORY),
+            new Shape(rows, FeatureEncoder.HISTORY)),
+        manager.create(
+            Arrays.copyOf(tokens, rows * FeatureEncoder.TOKENS),
+            new Shape(rows, FeatureEncoder.TOKENS)),
+        manager.create(
+            Arrays.copyOf(categorical, rows * FeatureEncoder.USER_CATEGORICAL),
+            new Shape(rows, FeatureEncoder.USER_CATEGORICAL)),
+        manager.create(
+            Arrays.copyOf(dense, rows * FeatureEncoder.USER_DENSE),
+            new Shape(rows, FeatureEncoder.USER_DENSE)));
+  }
+
+  /** Row {@code row} of the history buffer, for tests and debugging. */
+  public long[] historyRow(int row) {
+    int w = FeatureEncoder.HISTORY;
+    return Arrays.copyOfRange(history, row * w, row * w + w);
+  }
+
+  public long[] tokenRow(int row) {
+    int w = FeatureEncoder.TOKENS;
+    return Arrays.copyOfRange(tokens, row * w, row * w + w);
+  }
+
+  public long[] categoricalRow(int row) {
+    int w = FeatureEncoder.USER_CATEGORICAL;
+    return Arrays.copyOfRange(categorical, row * w, row * w + w);
+  }
+
+  public float[] denseRow(int row) {
+    int w = FeatureEncoder.USER_DENSE;
+    return Arrays.copyOfRange(dense, row * w, row * w + w);
+  }
+}

@@ -1,0 +1,250 @@
+package dev.funnel.pipeline;
+
+import dev.funnel.config.ServingConfig;
+import dev.funnel.features.FeatureStore;
+import dev.funnel.features.UserProfile;
+import dev.funnel.models.VideoCatalog;
+import dev.funnel.ranking.CandidateRanker;
+import dev.funnel.ranking.ExclusionSet;
+import dev.funnel.ranking.ScoredVideos;
+import dev.funnel.ranking.TopN;
+import dev.funnel.retrieval.Candidates;
+import io.vertx.core.Future;
+import io.vertx.core.WorkerExecutor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The funnel for one request. The feature read runs on the caller's event loop (one GET); the
+ * rest (user tower → index top-K → ranker → filters → top N) runs on a bounded {@link
+ * WorkerExecutor} with unordered {@code executeBlocking}, because ordered calls from one event
+ * loop would run one at a time (DESIGN.md §7).
+ *
+ * <p>Failure policy: the returned future fails only with {@link OverloadedException} (too many
+ * requests pending: answer 503 at once). A store failure, a model failure or a missed deadline
+ * degrades the answer (anonymous profile, unranked candidates or popular videos, {@code
+ * degraded=true}) instead of failing it. Thread-safe.
+ */
+public final class RecommendPipeline {
+  private static final Logger LOG = LoggerFactory.getLogger(RecommendPipeline.class);
+
+  private final FeatureStore store;
+  private final ServingModel model;
+  private final WorkerExecutor workers;
+  private final ServingConfig serving;
+  private final int maxPending;
+  private final AtomicInteger pending = new AtomicInteger();
+
+  public RecommendPipeline(
+      FeatureStore store,
+      ServingModel model,
+      WorkerExecutor workers,
+      ServingConfig serving,
+      int maxPending) {
+    this.store = store;
+    this.model = model;
+    this.workers = workers;
+    this.serving = serving;
+    this.maxPending = maxPending;
+  }
+
+  public ServingModel model() {
+    return model;
+  }
+
+  /** Requests queued or running on the inference workers now. */
+  public int pending() {
+    return pending.get();
+  }
+
+  public Future<Recommendation> recommend(RecommendQuery query) {
+    long start = System.nanoTime();
+    long deadline = start + TimeUnit.MILLISECONDS.toNanos(serving.deadlineMs());
+    Future<Optional<UserProfile>> stored;
+    if (query.userId() == null) {
+      stored = Future.succeededFuture(Optional.empty());
+    } else {
+      stored = store.get(query.userId()).timeout(serving.deadlineMs(), TimeUnit.MILLISECONDS);
+    }
+    return stored
+        .map(p -> new Fetched(p, false))
+        .recover(
+            e -> {
+              LOG.warn("feature read for user {} failed, serving without it: {}", query.userId(), e.toString());
+              return Future.succeededFuture(new Fetched(Optional.empty(), true));
+            })
+        .compose(fetched -> schedule(query, fetched, start, deadline));
+  }
+
+  private record Fetched(Optional<UserProfile> profile, boolean failed) {}
+
+  private Future<Recommendation> schedule(
+      RecommendQuery query, Fetched fetched, long start, long deadline) {
+    long featuresDone = System.nanoTime();
+    Request request = prepare(query, fetched);
+    int now = pending.incrementAndGet();
+    if (now > maxPending) {
+      pending.decrementAndGet();
+      return Future.failedFuture(new OverloadedException(now - 1));
+    }
+    return workers
+        .<Recommendation>executeBlocking(
+            () -> compute(request, start, featuresDone, deadline), false)
+        .andThen(ar -> pending.decrementAndGet());
+  }
+
+  /** The merged profile, exclusions and flags; cheap enough for the event loop. */
+  private record Request(
+      RecommendQuery query,
+      UserProfile profile,
+      ExclusionSet excluded,
+      boolean personalized,
+      boolean storeFailed,
+      long nowTs) {}
+
+  private Request prepare(RecommendQuery q, Fetched fetched) {
+    VideoCatalog catalog = model.bundle().catalog();
+    long now = model.clock().nowTs();
+    UserProfile base =
+        fetched.profile().orElseGet(() -> UserProfile.anonymous(q.userId() == null ? "" : q.userId()));
+    List<UserProfile.Watched> history = new ArrayList<>(base.history());
+    boolean bodyHistory = false;
+    for (String video : q.history()) {
+      if (catalog.index(video) >= 0) {
+        history.add(new UserProfile.Watched(video, now));
+        bodyHistory = true;
+      }
+    }
+    if (q.playing() != null) {
+      history.add(new UserProfile.Watched(q.playing(), now));
+    }
+    RequestContext c = q.context();
+    List<String> searches = new ArrayList<>(base.searchTokens());
+    if (c.searches() != null) {
+      searches.addAll(c.searches());
+    }
+    UserProfile profile =
+        new UserProfile(
+            base.userId(),
+            c.geo() != null ? c.geo() : base.geo(),
+            c.language() != null ? c.language() : base.language(),
+            c.gender() != null ? c.gender() : base.gender(),
+            c.age() != null ? c.age() : base.age(),
+            history,
+            searches,
+            base.impressionCounts());
+
+    // Exclude everything the user watched (stored and given), not only the last 50 kept.
+    int[] ids = new int[base.history().size() + q.history().size() + q.exclude().size() + 1];
+    int n = 0;
+    for (UserProfile.Watched w : base.history()) {
+      ids[n++] = catalog.index(w.video());
+    }
+    for (String v : q.history()) {
+      ids[n++] = catalog.index(v);
+    }
+    for (String v : q.exclude()) {
+      ids[n++] = catalog.index(v);
+    }
+    if (q.playing() != null) {
+      ids[n++] = catalog.index(q.playing());
+    }
+    boolean personalized = fetched.profile().isPresent() || bodyHistory;
+    return new Request(q, profile, ExclusionSet.of(ids, n), personalized, fetched.failed(), now);
+  }
+
+  /** Runs on an inference worker thread. */
+  private Recommendation compute(Request r, long start, long featuresDone, long deadline)
+      throws InterruptedException {
+    long began = System.nanoTime();
+    Timer t = new Timer(start, featuresDone, began);
+    int count = r.query().count();
+    if (began > deadline) {
+      return answer(r, fallback(r, count), true, t);
+    }
+    PredictorPool.Predictors p =
+        model.predictors().borrow(Math.max(0, deadline - began), TimeUnit.NANOSECONDS);
+    if (p == null) {
+      return answer(r, fallback(r, count), true, t);
+    }
+    try {
+      float[] u = p.tower().userVector(r.profile(), r.nowTs());
+      t.towerDone = System.nanoTime();
+      int k = Math.max(serving.candidates(), count);
+      Candidates candidates = model.index().search(u, k, r.excluded());
+      t.indexDone = System.nanoTime();
+      if (t.indexDone > deadline) {
+        // No time for the ranker: the retrieval order is the best we have.
+        ScoredVideos unranked =
+            TopN.select(
+                candidates.ids(),
+                candidates.scores(),
+                candidates.size(),
+                r.excluded(),
+                count,
+                model.popular());
+        return answer(r, unranked, true, t);
+      }
+      ScoredVideos ranked =
+          CandidateRanker.rank(
+              p.ranker(), r.profile(), candidates, r.nowTs(), r.excluded(), count, model.popular());
+      t.rankDone = System.nanoTime();
+      return answer(r, ranked, r.storeFailed(), t);
+    } catch (RuntimeException e) {
+      LOG.error("inference failed for user {}, serving popular videos", r.profile().userId(), e);
+      return answer(r, fallback(r, count), true, t);
+    } finally {
+      model.predictors().release(p);
+    }
+  }
+
+  private ScoredVideos fallback(Request r, int count) {
+    return TopN.select(new int[0], new float[0], 0, r.excluded(), count, model.popular());
+  }
+
+  private Recommendation answer(Request r, ScoredVideos videos, boolean degraded, Timer t) {
+    VideoCatalog catalog = model.bundle().catalog();
+    List<Recommendation.Item> items = new ArrayList<>(videos.size());
+    for (int i = 0; i < videos.size(); i++) {
+      items.add(new Recommendation.Item(catalog.id(videos.ids()[i]), videos.scores()[i]));
+    }
+    return new Recommendation(
+        r.query().userId(), items, model.version(), degraded, r.personalized(), t.finish());
+  }
+
+  /** Stage boundaries in System.nanoTime(); 0 = the stage did not run. */
+  private static final class Timer {
+    final long start;
+    final long featuresDone;
+    final long began;
+    long towerDone;
+    long indexDone;
+    long rankDone;
+
+    Timer(long start, long featuresDone, long began) {
+      this.start = start;
+      this.featuresDone = featuresDone;
+      this.began = began;
+    }
+
+    StageTimings finish() {
+      long end = System.nanoTime();
+      return new StageTimings(
+          ms(featuresDone - start),
+          ms(began - featuresDone),
+          towerDone == 0 ? 0 : ms(towerDone - began),
+          indexDone == 0 ? 0 : ms(indexDone - towerDone),
+          rankDone == 0 ? 0 : ms(rankDone - indexDone),
+          ms(end - start));
+    }
+
+    private static double ms(long nanos) {
+      return nanos / 1e6;
+    }
+  }
+}

@@ -1,0 +1,174 @@
+package dev.funnel.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import dev.funnel.models.FeatureEncoder;
+import dev.funnel.models.ModelShapes;
+import dev.funnel.models.SoftmaxBlock;
+import dev.funnel.models.UserInputs;
+import dev.funnel.models.UserTowerBlock;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Trains the candidate model: one example per watch before the cutoff, whose label is that watch
+ * and whose input is the user as they were just before it (history and searches strictly earlier,
+ * example age = cutoff − watch time). Loss: sampled softmax with logQ correction, Adam.
+ */
+final class CandidateTrainer {
+  private static final Logger log = LoggerFactory.getLogger(CandidateTrainer.class);
+
+  /** The trained blocks (arrays in the caller's manager) and what the run measured. */
+  record Result(UserTowerBlock tower, SoftmaxBlock softmax, JsonObject stats) {}
+
+  private CandidateTrainer() {}
+
+  static Result train(
+      NDManager manager,
+      EncodedUsers users,
+      FeatureEncoder encoder,
+      ModelShapes shapes,
+      long cutoff,
+      TrainOptions options) {
+    Timeline t = users.timeline;
+    // Examples: (user, index of the watch) for every watch before the cutoff.
+    int n = 0;
+    for (int u = 0; u < t.users(); u++) {
+      n += t.watchesBefore(u, cutoff);
+    }
+    if (n == 0) {
+      throw new IllegalArgumentException("no watches before the cutoff: nothing to train on");
+    }
+    int[] exUser = new int[n];
+    int[] exWatch = new int[n];
+    int[] videoCounts = new int[shapes.videos()];
+    int k = 0;
+    for (int u = 0; u < t.users(); u++) {
+      int end = t.watchesBefore(u, cutoff);
+      for (int w = 0; w < end; w++) {
+        exUser[k] = u;
+        exWatch[k] = w;
+        videoCounts[t.watchVideo[u][w]]++;
+        k++;
+      }
+    }
+
+    UserTowerBlock tower = new UserTowerBlock(shapes);
+    tower.initialize(manager, DataType.FLOAT32, UserTowerBlock.inputShapes(options.batchSize()));
+    SoftmaxBlock softmax = new SoftmaxBlock(shapes.videos(), shapes.dims());
+    softmax.initialize(manager, DataType.FLOAT32, new ai.djl.ndarray.types.Shape(1, shapes.dims()),
+        new ai.djl.ndarray.types.Shape(1));
+    List<Parameter> params = new ArrayList<>(tower.getParameters().values());
+    params.addAll(softmax.getParameters().values());
+    AdamUpdater adam = new AdamUpdater(params, options.learningRate());
+    ParameterStore ps = new ParameterStore(manager, false);
+    SampledSoftmaxLoss lossFn = new SampledSoftmaxLoss();
+
+    int negatives = Math.min(options.negatives(), shapes.videos());
+    UnigramSampler sampler = new UnigramSampler(videoCounts, options.seed());
+    SplittableRandom shuffle = new SplittableRandom(options.seed() + 1);
+    int batch = options.batchSize();
+    UserInputs inputs = new UserInputs(batch);
+    long[] positives = new long[batch];
+    float[] positiveLogQ = new float[batch];
+    long[] sampled = new long[negatives];
+    float[] sampledLogQ = new float[negatives];
+    int[] order = new int[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+    }
+
+    JsonArray epochs = new JsonArray();
+    long started = System.nanoTime();
+    for (int epoch = 1; epoch <= options.epochs(); epoch++) {
+      shuffle(order, shuffle);
+      long epochStart = System.nanoTime();
+      double lossSum = 0;
+      int steps = 0;
+      for (int from = 0; from < n; from += batch) {
+        int rows = Math.min(batch, n - from);
+        for (int r = 0; r < rows; r++) {
+          int e = order[from + r];
+          int u = exUser[e];
+          int w = exWatch[e];
+          long ts = t.watchTs[u][w];
+          users.encode(encoder, u, w, ts, cutoff - ts, inputs, r);
+          positives[r] = t.watchVideo[u][w];
+          positiveLogQ[r] = sampler.logExpectedCount((int) positives[r], negatives);
+        }
+        sampler.sample(sampled);
+        for (int s = 0; s < negatives; s++) {
+          sampledLogQ[s] = sampler.logExpectedCount((int) sampled[s], negatives);
+        }
+        try (NDManager step = manager.newSubManager()) {
+          NDList x = inputs.toNDList(step, rows);
+          NDArray pos = step.create(java.util.Arrays.copyOf(positives, rows));
+          NDArray posLogQ = step.create(java.util.Arrays.copyOf(positiveLogQ, rows));
+          NDArray neg = step.create(sampled);
+          NDArray negLogQ = step.create(sampledLogQ);
+          try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            NDArray u = tower.forward(ps, x, true).singletonOrThrow();
+            NDArray posLogits = softmax.pairLogits(ps, u, pos, true);
+            NDArray negLogits = softmax.forward(ps, new NDList(u, neg), true).singletonOrThrow();
+            NDArray hits = SampledSoftmaxLoss.accidentalHits(pos, neg);
+            NDArray loss =
+                lossFn.evaluate(
+                    new NDList(posLogQ, negLogQ, hits), new NDList(posLogits, negLogits));
+            gc.backward(loss);
+            lossSum += loss.getFloat();
+          }
+          adam.step();
+        }
+        steps++;
+      }
+      double seconds = (System.nanoTime() - epochStart) / 1e9;
+      double meanLoss = lossSum / steps;
+      log.info(
+          "candidate epoch {}/{}: {} examples, {} ex/s, sampled-softmax loss {}",
+          epoch,
+          options.epochs(),
+          n,
+          String.format("%.0f", n / seconds),
+          String.format("%.4f", meanLoss));
+      epochs.add(
+          new JsonObject()
+              .put("epoch", epoch)
+              .put("loss", round(meanLoss))
+              .put("seconds", round(seconds))
+              .put("examples_per_s", Math.round(n / seconds)));
+    }
+    double total = (System.nanoTime() - started) / 1e9;
+    JsonObject stats =
+        new JsonObject()
+            .put("examples", n)
+            .put("negatives", negatives)
+            .put("epochs", epochs)
+            .put("seconds", round(total))
+            .put("examples_per_s", Math.round((double) n * options.epochs() / total));
+    return new Result(tower, softmax, stats);
+  }
+
+  static void shuffle(int[] a, SplittableRandom rnd) {
+    for (int i = a.length - 1; i > 0; i--) {
+      int j = rnd.nextInt(i + 1);
+      int tmp = a[i];
+      a[i] = a[j];
+      a[j] = tmp;
+    }
+  }
+
+  static double round(double x) {
+    return Math.round(x * 10000) / 10000.0;
+  }
+}

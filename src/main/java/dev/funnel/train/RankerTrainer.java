@@ -1,0 +1,314 @@
+package dev.funnel.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import dev.funnel.data.Dataset;
+import dev.funnel.models.FeatureEncoder;
+import dev.funnel.models.ModelShapes;
+import dev.funnel.models.Quantiles;
+import dev.funnel.models.RankerBlock;
+import dev.funnel.models.RankerInputs;
+import dev.funnel.models.SoftmaxBlock;
+import dev.funnel.models.UserInputs;
+import dev.funnel.models.UserTowerBlock;
+import dev.funnel.models.VideoCatalog;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Trains the ranker by weighted logistic regression on impressions before the cutoff (clicked:
+ * weight = watch seconds; unclicked: weight 1). Its retrieval-score feature is u·w_v + b_v from
+ * the already trained candidate model, computed as serving would (example age 0). Datasets without
+ * impressions (MovieLens) fall back to watches as positives and sampled unwatched videos as
+ * negatives; the manifest says which.
+ *
+ * <p>"Time since last watch" is two features: since the last watch of anything, and since the last
+ * watch of the candidate's topic within the 50-watch history the profile keeps.
+ */
+final class RankerTrainer {
+  private static final Logger log = LoggerFactory.getLogger(RankerTrainer.class);
+  private static final int NEGATIVES_PER_WATCH = 4;
+  private static final int QUANTILE_EDGES = 100;
+
+  record Result(RankerBlock ranker, Quantiles quantiles, JsonObject stats) {}
+
+  /** Ranker examples in columns; raw[f][i] is raw continuous feature f of example i. */
+  private record Examples(
+      int[] user, int[] video, long[] ts, int[] historyEnd, float[] label, float[] weight,
+      float[][] raw, String source) {
+    int size() {
+      return user.length;
+    }
+  }
+
+  private RankerTrainer() {}
+
+  static Result train(
+      NDManager manager,
+      EncodedUsers users,
+      FeatureEncoder userEncoder,
+      CandidateTrainer.Result candidate,
+      ModelShapes shapes,
+      long cutoff,
+      TrainOptions options) {
+    Timeline t = users.timeline;
+    Examples ex =
+        t.data().impressions().size() > 0
+            ? fromImpressions(t, cutoff, options)
+            : fromWatches(t, cutoff, options);
+    if (ex.size() == 0) {
+      throw new IllegalArgumentException("no ranker examples before the cutoff");
+    }
+    fillRawFeatures(manager, users, userEncoder, candidate, ex);
+    Quantiles quantiles =
+        Quantiles.fit(FeatureEncoder.RANKER_RAW_NAMES, ex.raw(), QUANTILE_EDGES);
+    FeatureEncoder encoder =
+        new FeatureEncoder(
+            userEncoder.vocabularies(),
+            userEncoder.catalog(),
+            quantiles,
+            userEncoder.exampleAgeScaleSeconds());
+
+    RankerBlock ranker = new RankerBlock(shapes);
+    int batch = options.rankerBatchSize();
+    ranker.initialize(manager, DataType.FLOAT32, RankerBlock.inputShapes(batch, batch));
+    AdamUpdater adam =
+        new AdamUpdater(ranker.getParameters().values(), options.rankerLearningRate());
+    ParameterStore ps = new ParameterStore(manager, false);
+    WeightedLogisticLoss lossFn = new WeightedLogisticLoss();
+    RankerInputs inputs = new RankerInputs(batch);
+    float[] labels = new float[batch];
+    float[] weights = new float[batch];
+    int n = ex.size();
+    int[] order = new int[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+    }
+    SplittableRandom shuffle = new SplittableRandom(options.seed() + 2);
+    JsonArray epochs = new JsonArray();
+    long started = System.nanoTime();
+    for (int epoch = 1; epoch <= options.rankerEpochs(); epoch++) {
+      CandidateTrainer.shuffle(order, shuffle);
+      long epochStart = System.nanoTime();
+      double lossSum = 0;
+      int steps = 0;
+      for (int from = 0; from < n; from += batch) {
+        int rows = Math.min(batch, n - from);
+        for (int r = 0; r < rows; r++) {
+          int e = order[from + r];
+          encodeRow(encoder, users, ex, e, inputs, r);
+          labels[r] = ex.label()[e];
+          weights[r] = ex.weight()[e];
+        }
+        try (NDManager step = manager.newSubManager()) {
+          NDList x = inputs.toNDList(step, rows, rows);
+          NDArray y = step.create(Arrays.copyOf(labels, rows));
+          NDArray w = step.create(Arrays.copyOf(weights, rows));
+          try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            NDArray logits = ranker.forward(ps, x, true).singletonOrThrow();
+            NDArray loss = lossFn.evaluate(new NDList(y, w), new NDList(logits));
+            gc.backward(loss);
+            lossSum += loss.getFloat();
+          }
+          adam.step();
+        }
+        steps++;
+      }
+      double seconds = (System.nanoTime() - epochStart) / 1e9;
+      log.info(
+          "ranker epoch {}/{}: {} examples, {} ex/s, weighted LR loss {}",
+          epoch,
+          options.rankerEpochs(),
+          n,
+          String.format("%.0f", n / seconds),
+          String.format("%.4f", lossSum / steps));
+      epochs.add(
+          new JsonObject()
+              .put("epoch", epoch)
+              .put("loss", CandidateTrainer.round(lossSum / steps))
+              .put("seconds", CandidateTrainer.round(seconds))
+              .put("examples_per_s", Math.round(n / seconds)));
+    }
+    double total = (System.nanoTime() - started) / 1e9;
+    JsonObject stats =
+        new JsonObject()
+            .put("source", ex.source())
+            .put("examples", n)
+            .put("epochs", epochs)
+            .put("seconds", CandidateTrainer.round(total))
+            .put("examples_per_s", Math.round((double) n * options.rankerEpochs() / total));
+    return new Result(ranker, quantiles, stats);
+  }
+
+  private static void encodeRow(
+      FeatureEncoder encoder, EncodedUsers users, Examples ex, int e, RankerInputs out, int row) {
+    int u = ex.user()[e];
+    encoder.encodeRankerUser(
+        out, row, users.timeline.watchVideo[u], 0, ex.historyEnd()[e], users.language[u]);
+    float[][] raw = ex.raw();
+    encoder.encodeRankerRow(
+        out, row, ex.video()[e], raw[0][e], raw[1][e], raw[2][e], raw[3][e], raw[4][e]);
+  }
+
+  private static Examples fromImpressions(Timeline t, long cutoff, TrainOptions options) {
+    Dataset.Impressions im = t.data().impressions();
+    // Previous showings of the same video to the same user, counted strictly before each one.
+    int total = im.size();
+    float[] previous = new float[total];
+    for (int u = 0; u < t.users(); u++) {
+      Map<Integer, Integer> shown = new HashMap<>();
+      int[] list = t.impressions[u];
+      int g = 0;
+      while (g < list.length) {
+        int end = g;
+        while (end < list.length && im.ts()[list[end]] == im.ts()[list[g]]) {
+          end++;
+        }
+        for (int k = g; k < end; k++) {
+          previous[list[k]] = shown.getOrDefault(im.video()[list[k]], 0);
+        }
+        for (int k = g; k < end; k++) {
+          shown.merge(im.video()[list[k]], 1, Integer::sum);
+        }
+        g = end;
+      }
+    }
+    int eligible = 0;
+    while (eligible < total && im.ts()[eligible] < cutoff) {
+      eligible++;
+    }
+    int[] chosen = sample(eligible, options.maxRankerExamples(), options.seed() + 3);
+    int n = chosen.length;
+    Examples ex = allocate(n, "impressions");
+    for (int k = 0; k < n; k++) {
+      int i = chosen[k];
+      int u = im.user()[i];
+      ex.user()[k] = u;
+      ex.video()[k] = im.video()[i];
+      ex.ts()[k] = im.ts()[i];
+      ex.historyEnd()[k] = t.watchesBefore(u, im.ts()[i]);
+      ex.label()[k] = im.clicked()[i] ? 1f : 0f;
+      ex.weight()[k] = im.clicked()[i] ? Math.max(1f, im.watchSeconds()[i]) : 1f;
+      ex.raw()[2][k] = previous[i];
+    }
+    return ex;
+  }
+
+  private static Examples fromWatches(Timeline t, long cutoff, TrainOptions options) {
+    Dataset.Watches w = t.data().watches();
+    int eligible = 0;
+    while (eligible < w.size() && w.ts()[eligible] < cutoff) {
+      eligible++;
+    }
+    int[] chosen =
+        sample(eligible, options.maxRankerExamples() / (1 + NEGATIVES_PER_WATCH), options.seed() + 3);
+    int per = 1 + NEGATIVES_PER_WATCH;
+    Examples ex = allocate(chosen.length * per, "watches+sampled negatives");
+    SplittableRandom rnd = new SplittableRandom(options.seed() + 4);
+    int videos = t.data().videos().size();
+    int k = 0;
+    for (int i : chosen) {
+      int u = w.user()[i];
+      int historyEnd = t.watchesBefore(u, w.ts()[i]);
+      for (int j = 0; j < per; j++) {
+        ex.user()[k] = u;
+        ex.video()[k] = j == 0 ? w.video()[i] : rnd.nextInt(videos);
+        ex.ts()[k] = w.ts()[i];
+        ex.historyEnd()[k] = historyEnd;
+        ex.label()[k] = j == 0 ? 1f : 0f;
+        ex.weight()[k] = j == 0 ? Math.max(1f, w.watchSeconds()[i]) : 1f;
+        ex.raw()[2][k] = 0f; // no impression log: nobody was shown anything
+        k++;
+      }
+    }
+    return ex;
+  }
+
+  private static Examples allocate(int n, String source) {
+    return new Examples(
+        new int[n], new int[n], new long[n], new int[n], new float[n], new float[n],
+        new float[FeatureEncoder.RANKER_RAW][n], source);
+  }
+
+  /** min(count, max) distinct indices of [0, count), ascending, chosen uniformly. */
+  private static int[] sample(int count, int max, long seed) {
+    int[] all = new int[count];
+    for (int i = 0; i < count; i++) {
+      all[i] = i;
+    }
+    if (count <= max) {
+      return all;
+    }
+    SplittableRandom rnd = new SplittableRandom(seed);
+    for (int i = 0; i < max; i++) {
+      int j = i + rnd.nextInt(count - i);
+      int tmp = all[i];
+      all[i] = all[j];
+      all[j] = tmp;
+    }
+    int[] chosen = Arrays.copyOf(all, max);
+    Arrays.sort(chosen);
+    return chosen;
+  }
+
+  /** Raw features 0, 1, 3, 4 (2 is set by the example source): times, age, retrieval score. */
+  private static void fillRawFeatures(
+      NDManager manager,
+      EncodedUsers users,
+      FeatureEncoder encoder,
+      CandidateTrainer.Result candidate,
+      Examples ex) {
+    Timeline t = users.timeline;
+    VideoCatalog catalog = encoder.catalog();
+    float[][] raw = ex.raw();
+    for (int e = 0; e < ex.size(); e++) {
+      int u = ex.user()[e];
+      int v = ex.video()[e];
+      long ts = ex.ts()[e];
+      int end = ex.historyEnd()[e];
+      raw[0][e] = FeatureEncoder.secondsSince(ts, end > 0 ? t.watchTs[u][end - 1] : 0L);
+      long topicTs = 0;
+      int topic = catalog.topicId(v);
+      for (int k = end - 1; k >= Math.max(0, end - FeatureEncoder.HISTORY); k--) {
+        if (catalog.topicId(t.watchVideo[u][k]) == topic) {
+          topicTs = t.watchTs[u][k];
+          break;
+        }
+      }
+      raw[1][e] = FeatureEncoder.secondsSince(ts, topicTs);
+      raw[3][e] = encoder.videoAgeSeconds(v, ts);
+    }
+    // Retrieval scores in batches through the trained tower, as serving computes them.
+    UserTowerBlock tower = candidate.tower();
+    SoftmaxBlock softmax = candidate.softmax();
+    ParameterStore ps = new ParameterStore(manager, false);
+    int batch = 1024;
+    UserInputs inputs = new UserInputs(batch);
+    long[] videos = new long[batch];
+    for (int from = 0; from < ex.size(); from += batch) {
+      int rows = Math.min(batch, ex.size() - from);
+      for (int r = 0; r < rows; r++) {
+        int e = from + r;
+        users.encode(encoder, ex.user()[e], ex.historyEnd()[e], ex.ts()[e], 0f, inputs, r);
+        videos[r] = ex.video()[e];
+      }
+      try (NDManager step = manager.newSubManager()) {
+        NDArray u = tower.forward(ps, inputs.toNDList(step, rows), false).singletonOrThrow();
+        NDArray ids = step.create(Arrays.copyOf(videos, rows));
+        float[] scores = softmax.pairLogits(ps, u, ids, false).toFloatArray();
+        System.arraycopy(scores, 0, raw[4], from, rows);
+      }
+    }
+  }
+}

@@ -1,0 +1,181 @@
+package dev.funnel.train;
+
+import dev.funnel.data.Dataset;
+import dev.funnel.data.User;
+import dev.funnel.features.UserProfile;
+import dev.funnel.models.Vocabulary;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Each user's events, grouped per user and time-ordered, so that the features of "this user just
+ * before time t" are a binary search away. The trainer and the evaluator build every example from
+ * it, which is what keeps labels from leaking into inputs: a profile at t only ever sees events
+ * strictly before t.
+ */
+final class Timeline {
+  private final Dataset data;
+  /** Per user: dense video ids and times of watches, oldest first. */
+  final int[][] watchVideo;
+
+  final long[][] watchTs;
+  final float[][] watchSeconds;
+  /** Per user: search times, and the end (exclusive) of each search's tokens in searchTokens. */
+  final long[][] searchTs;
+
+  final int[][] searchTokenEnd;
+  final String[][] searchTokens;
+  /** Per user: positions of their impressions in the dataset's impression columns. */
+  final int[][] impressions;
+
+  Timeline(Dataset data) {
+    this.data = data;
+    int users = data.users().size();
+    Dataset.Watches w = data.watches();
+    int[] wc = count(w.user(), users);
+    watchVideo = new int[users][];
+    watchTs = new long[users][];
+    watchSeconds = new float[users][];
+    for (int u = 0; u < users; u++) {
+      watchVideo[u] = new int[wc[u]];
+      watchTs[u] = new long[wc[u]];
+      watchSeconds[u] = new float[wc[u]];
+    }
+    int[] fill = new int[users];
+    for (int i = 0; i < w.size(); i++) {
+      int u = w.user()[i];
+      int k = fill[u]++;
+      watchVideo[u][k] = w.video()[i];
+      watchTs[u][k] = w.ts()[i];
+      watchSeconds[u][k] = w.watchSeconds()[i];
+    }
+
+    Dataset.Searches s = data.searches();
+    int[] sc = count(s.user(), users);
+    searchTs = new long[users][];
+    searchTokenEnd = new int[users][];
+    List<List<String>> tokens = new ArrayList<>(users);
+    for (int u = 0; u < users; u++) {
+      searchTs[u] = new long[sc[u]];
+      searchTokenEnd[u] = new int[sc[u]];
+      tokens.add(new ArrayList<>());
+    }
+    Arrays.fill(fill, 0);
+    for (int i = 0; i < s.size(); i++) {
+      int u = s.user()[i];
+      int k = fill[u]++;
+      searchTs[u][k] = s.ts()[i];
+      tokens.get(u).addAll(Arrays.asList(s.tokens()[i]));
+      searchTokenEnd[u][k] = tokens.get(u).size();
+    }
+    searchTokens = new String[users][];
+    for (int u = 0; u < users; u++) {
+      searchTokens[u] = tokens.get(u).toArray(new String[0]);
+    }
+
+    Dataset.Impressions im = data.impressions();
+    int[] ic = count(im.user(), users);
+    impressions = new int[users][];
+    for (int u = 0; u < users; u++) {
+      impressions[u] = new int[ic[u]];
+    }
+    Arrays.fill(fill, 0);
+    for (int i = 0; i < im.size(); i++) {
+      int u = im.user()[i];
+      impressions[u][fill[u]++] = i;
+    }
+  }
+
+  private static int[] count(int[] users, int n) {
+    int[] c = new int[n];
+    for (int u : users) {
+      c[u]++;
+    }
+    return c;
+  }
+
+  Dataset data() {
+    return data;
+  }
+
+  int users() {
+    return watchVideo.length;
+  }
+
+  /** Number of u's watches strictly before ts (the end of the history visible at ts). */
+  int watchesBefore(int u, long ts) {
+    return before(watchTs[u], ts);
+  }
+
+  /** End (exclusive) of u's search tokens from searches strictly before ts. */
+  int tokensBefore(int u, long ts) {
+    int k = before(searchTs[u], ts);
+    return k == 0 ? 0 : searchTokenEnd[u][k - 1];
+  }
+
+  private static int before(long[] sorted, long ts) {
+    int lo = 0, hi = sorted.length;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (sorted[mid] < ts) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+
+  /** u's search tokens as vocabulary rows (0 for tokens outside the vocabulary). */
+  int[] tokenRows(int u, Vocabulary vocabulary) {
+    String[] t = searchTokens[u];
+    int[] rows = new int[t.length];
+    for (int i = 0; i < t.length; i++) {
+      rows[i] = vocabulary.row(t[i]);
+    }
+    return rows;
+  }
+
+  /**
+   * The profile the online store would hold for u just before ts: demographics, the last 50
+   * watches, the last 10 search tokens, and impression counts of the most recently shown videos.
+   */
+  UserProfile profileAt(int u, long ts) {
+    User user = data.users().get(u);
+    int wEnd = watchesBefore(u, ts);
+    int wStart = Math.max(0, wEnd - UserProfile.MAX_HISTORY);
+    List<UserProfile.Watched> history = new ArrayList<>(wEnd - wStart);
+    for (int k = wStart; k < wEnd; k++) {
+      history.add(
+          new UserProfile.Watched(data.videos().get(watchVideo[u][k]).id(), watchTs[u][k]));
+    }
+    int tEnd = tokensBefore(u, ts);
+    List<String> tokens =
+        Arrays.asList(searchTokens[u])
+            .subList(Math.max(0, tEnd - UserProfile.MAX_SEARCH_TOKENS), tEnd);
+    // Insertion-ordered by last showing, so keeping the tail keeps the most recent videos.
+    LinkedHashMap<Integer, Integer> shown = new LinkedHashMap<>();
+    Dataset.Impressions im = data.impressions();
+    for (int i : impressions[u]) {
+      if (im.ts()[i] >= ts) {
+        break;
+      }
+      int v = im.video()[i];
+      Integer c = shown.remove(v);
+      shown.put(v, c == null ? 1 : c + 1);
+    }
+    Map<String, Integer> counts = new LinkedHashMap<>();
+    int skip = Math.max(0, shown.size() - UserProfile.MAX_IMPRESSIONS);
+    for (Map.Entry<Integer, Integer> e : shown.entrySet()) {
+      if (skip-- > 0) {
+        continue;
+      }
+      counts.put(data.videos().get(e.getKey()).id(), e.getValue());
+    }
+    return new UserProfile(
+        user.id(), user.geo(), user.language(), user.gender(), user.age(), history, tokens, counts);
+  }
+}

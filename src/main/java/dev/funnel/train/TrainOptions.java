@@ -1,0 +1,87 @@
+package dev.funnel.train;
+
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Knobs of one training run. {@link #defaults()} is what {@code ./funnel train} uses; {@link
+ * #fast()} trades quality for seconds (tests, demos on tiny worlds).
+ *
+ * @param epochs passes of the candidate model over its examples
+ * @param rankerEpochs passes of the ranker over its examples
+ * @param batchSize candidate-model examples per step
+ * @param negatives sampled-softmax negatives per step, shared by the whole batch
+ * @param learningRate Adam step size for the candidate model
+ * @param rankerBatchSize ranker examples per step
+ * @param rankerLearningRate Adam step size for the ranker
+ * @param cutoffQuantile the train/test split: events before this quantile of watch times train
+ * @param maxRankerExamples cap on ranker training impressions (uniform sample beyond it)
+ * @param maxTokens largest search-token vocabulary (most frequent tokens first)
+ * @param popularWindowDays how far back the popularity list counts watches
+ * @param seed seeds initialisation, shuffling and negative sampling
+ */
+public record TrainOptions(
+    int epochs,
+    int rankerEpochs,
+    int batchSize,
+    int negatives,
+    float learningRate,
+    int rankerBatchSize,
+    float rankerLearningRate,
+    double cutoffQuantile,
+    int maxRankerExamples,
+    int maxTokens,
+    int popularWindowDays,
+    long seed) {
+
+  public TrainOptions {
+    if (epochs < 1 || rankerEpochs < 1) {
+      throw new IllegalArgumentException("epochs must be at least 1");
+    }
+    if (batchSize < 1 || rankerBatchSize < 1 || negatives < 1) {
+      throw new IllegalArgumentException("batch sizes and negatives must be positive");
+    }
+    if (!(cutoffQuantile > 0 && cutoffQuantile < 1)) {
+      throw new IllegalArgumentException("cutoff quantile must be in (0, 1), got " + cutoffQuantile);
+    }
+    if (!(learningRate > 0) || !(rankerLearningRate > 0)) {
+      throw new IllegalArgumentException("learning rates must be positive");
+    }
+  }
+
+  public static TrainOptions defaults() {
+    return new TrainOptions(6, 3, 512, 2048, 0.002f, 1024, 0.001f, 0.9, 400_000, 50_000, 7, 42L);
+  }
+
+  /** For tests and tiny worlds: well under a minute for ~2,000 videos and 500 users. */
+  public static TrainOptions fast() {
+    return new TrainOptions(4, 2, 256, 512, 0.005f, 512, 0.002f, 0.9, 50_000, 50_000, 7, 42L);
+  }
+
+  public TrainOptions withEpochs(int n) {
+    return new TrainOptions(
+        n, rankerEpochs, batchSize, negatives, learningRate, rankerBatchSize, rankerLearningRate,
+        cutoffQuantile, maxRankerExamples, maxTokens, popularWindowDays, seed);
+  }
+
+  public TrainOptions withSeed(long s) {
+    return new TrainOptions(
+        epochs, rankerEpochs, batchSize, negatives, learningRate, rankerBatchSize,
+        rankerLearningRate, cutoffQuantile, maxRankerExamples, maxTokens, popularWindowDays, s);
+  }
+
+  public JsonObject toJson() {
+    return new JsonObject()
+        .put("epochs", epochs)
+        .put("ranker_epochs", rankerEpochs)
+        .put("batch_size", batchSize)
+        .put("negatives", negatives)
+        .put("learning_rate", learningRate)
+        .put("ranker_batch_size", rankerBatchSize)
+        .put("ranker_learning_rate", rankerLearningRate)
+        .put("cutoff_quantile", cutoffQuantile)
+        .put("max_ranker_examples", maxRankerExamples)
+        .put("max_tokens", maxTokens)
+        .put("popular_window_days", popularWindowDays)
+        .put("seed", seed);
+  }
+}

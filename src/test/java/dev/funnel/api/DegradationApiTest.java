@@ -1,0 +1,106 @@
+package dev.funnel.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.funnel.app.FunnelServer;
+import dev.funnel.config.FunnelConfig;
+import dev.funnel.features.EmbeddedFeatureStore;
+import dev.funnel.features.FeatureStore;
+import dev.funnel.features.FeatureStores;
+import dev.funnel.testing.Http;
+import dev.funnel.testing.TestWorld;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Load shedding and deadlines: servers with tight limits over the test world's real models. */
+class DegradationApiTest {
+  private final TestWorld world = TestWorld.get();
+  private final Vertx vertx = Vertx.vertx();
+  private final EmbeddedFeatureStore store = new EmbeddedFeatureStore();
+  private FunnelServer server;
+
+  private FunnelServer start(Map<String, String> flags) throws Exception {
+    Map<String, String> all = new java.util.HashMap<>(flags);
+    all.put("http.port", "0");
+    all.put("http.instances", "1");
+    store.putAll(world.profiles).await();
+    server =
+        FunnelServer.start(vertx, FunnelConfig.load(null, Map.of(), all), world.bundle, store)
+            .await(120, TimeUnit.SECONDS);
+    return server;
+  }
+
+  @AfterEach
+  void stop() {
+    if (server != null) {
+      server.close().await();
+    }
+    vertx.close().await();
+  }
+
+  @Test
+  void recommend_queueFull_answers503WithRetryAfterAtOnce() throws Exception {
+    FunnelServer s = start(Map.of("inference.workers", "1", "inference.max-pending", "1"));
+    HttpClient client = HttpClient.newHttpClient();
+    List<CompletableFuture<HttpResponse<String>>> replies = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      HttpRequest r =
+          HttpRequest.newBuilder(URI.create(s.url() + "/v1/recommendations/u" + i + "?count=500"))
+              .build();
+      replies.add(client.sendAsync(r, HttpResponse.BodyHandlers.ofString()));
+    }
+    int ok = 0;
+    int shed = 0;
+    for (CompletableFuture<HttpResponse<String>> f : replies) {
+      HttpResponse<String> r = f.get(60, TimeUnit.SECONDS);
+      if (r.statusCode() == 200) {
+        ok++;
+      } else {
+        assertEquals(503, r.statusCode(), r.body());
+        assertEquals("1", r.headers().firstValue("Retry-After").orElse(null));
+        assertEquals("application/problem+json", r.headers().firstValue("Content-Type").orElse(null));
+        shed++;
+      }
+    }
+    assertTrue(ok >= 1, "some requests are served");
+    assertTrue(shed >= 1, "with one slot, concurrent requests are shed (ok=" + ok + ")");
+  }
+
+  @Test
+  void recommend_featureStoreDown_degradesAndReadyIs503() throws Exception {
+    int closedPort;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+    FunnelConfig config =
+        FunnelConfig.load(
+            null,
+            Map.of(),
+            Map.of("http.port", "0", "http.instances", "1", "redis.url", "redis://127.0.0.1:" + closedPort));
+    FeatureStore down = FeatureStores.create(vertx, config.redis());
+    server = FunnelServer.start(vertx, config, world.bundle, down).await(120, TimeUnit.SECONDS);
+    String user = world.profiles.get(0).userId();
+    Http.Reply r = Http.get(server.url() + "/v1/recommendations/" + user + "?count=10");
+    assertEquals(200, r.status(), r.raw().body());
+    JsonObject body = r.json();
+    assertEquals(true, body.getBoolean("degraded"));
+    assertEquals(false, body.getBoolean("personalized"));
+    assertEquals(10, body.getJsonArray("items").size());
+    Http.Reply ready = Http.get(server.url() + "/ready");
+    assertEquals(503, ready.status());
+    assertEquals("application/problem+json", ready.contentType());
+    down.close().await();
+  }
+}

@@ -1,0 +1,143 @@
+package dev.funnel.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FunnelConfigTest {
+  @TempDir Path dir;
+
+  @Test
+  void defaults_matchTheDocumentedValues() {
+    FunnelConfig c = FunnelConfig.defaults();
+    assertEquals("127.0.0.1", c.http().host());
+    assertEquals(8080, c.http().port());
+    assertTrue(c.redis().embedded());
+    assertEquals(16, c.redis().poolSize());
+    assertEquals(4096, c.redis().poolMaxWaiting());
+    assertEquals(Runtime.getRuntime().availableProcessors(), c.inference().workers());
+    assertEquals(300, c.serving().candidates());
+    assertEquals(20, c.serving().defaultCount());
+    assertEquals(500, c.serving().maxCount());
+    assertEquals(ServingConfig.ClockMode.DATA, c.serving().clock());
+    assertEquals(Path.of("models"), c.modelsDir());
+  }
+
+  @Test
+  void load_envOverrides_bindEveryKey() {
+    Map<String, String> env =
+        Map.ofEntries(
+            Map.entry("FUNNEL_HTTP_HOST", "0.0.0.0"),
+            Map.entry("FUNNEL_HTTP_PORT", "9090"),
+            Map.entry("FUNNEL_HTTP_INSTANCES", "3"),
+            Map.entry("FUNNEL_HTTP_MAX_BODY_BYTES", "1024"),
+            Map.entry("FUNNEL_REDIS_URL", "redis://10.0.0.1:6380/2"),
+            Map.entry("FUNNEL_REDIS_KEY_PREFIX", "x:"),
+            Map.entry("FUNNEL_REDIS_POOL_SIZE", "7"),
+            Map.entry("FUNNEL_REDIS_POOL_MAX_WAITING", "70"),
+            Map.entry("FUNNEL_REDIS_MAX_WAITING_HANDLERS", "700"),
+            Map.entry("FUNNEL_MODELS_DIR", "/srv/models"),
+            Map.entry("FUNNEL_INFERENCE_WORKERS", "5"),
+            Map.entry("FUNNEL_INFERENCE_MAX_PENDING", "50"),
+            Map.entry("FUNNEL_SERVING_CANDIDATES", "100"),
+            Map.entry("FUNNEL_SERVING_DEFAULT_COUNT", "10"),
+            Map.entry("FUNNEL_SERVING_MAX_COUNT", "40"),
+            Map.entry("FUNNEL_SERVING_DEADLINE_MS", "99"),
+            Map.entry("FUNNEL_SERVING_CLOCK", "wall"),
+            Map.entry("FUNNEL_JAVA_OPTS", "-Xmx1g")); // the launcher's own: ignored
+    assertEquals(ConfigKey.values().length, env.size() - 1, "every key has an override here");
+    FunnelConfig c = FunnelConfig.load(null, env, Map.of());
+    assertEquals(new HttpConfig("0.0.0.0", 9090, 3, 1024), c.http());
+    assertEquals(new RedisConfig("redis://10.0.0.1:6380/2", "x:", 7, 70, 700), c.redis());
+    assertEquals(Path.of("/srv/models"), c.modelsDir());
+    assertEquals(new InferenceConfig(5, 50), c.inference());
+    assertEquals(new ServingConfig(100, 10, 40, 99, ServingConfig.ClockMode.WALL), c.serving());
+  }
+
+  @Test
+  void load_precedence_isDefaultThenFileThenEnvThenFlags() throws IOException {
+    Path file = dir.resolve("funnel.properties");
+    Files.writeString(file, "http.port = 7000\nhttp.host = 10.1.1.1\nserving.default-count=5\n");
+    FunnelConfig c =
+        FunnelConfig.load(
+            file,
+            Map.of("FUNNEL_HTTP_PORT", "7001", "FUNNEL_SERVING_DEFAULT_COUNT", "6"),
+            Map.of("http.port", "7002"));
+    assertEquals(7002, c.http().port());
+    assertEquals("10.1.1.1", c.http().host());
+    assertEquals(6, c.serving().defaultCount());
+    assertEquals(300, c.serving().candidates());
+  }
+
+  @Test
+  void load_shippedConfFile_isValidAndDocumentsEveryKey() throws IOException {
+    Path conf = Path.of("conf/funnel.properties");
+    FunnelConfig.load(conf, Map.of(), Map.of());
+    Properties p = new Properties();
+    try (var r = Files.newBufferedReader(conf)) {
+      p.load(r);
+    }
+    java.util.List<String> lines = Files.readAllLines(conf);
+    for (ConfigKey k : ConfigKey.values()) {
+      assertTrue(p.containsKey(k.key()), "conf/funnel.properties lacks " + k.key());
+      String shipped = p.getProperty(k.key()).trim();
+      assertEquals(k.defaultValue(), shipped, k.key() + ": file and code defaults differ");
+      int at = -1;
+      for (int i = 0; i < lines.size(); i++) {
+        if (lines.get(i).startsWith(k.key() + " ")) {
+          at = i;
+        }
+      }
+      assertTrue(at > 0 && lines.get(at - 1).startsWith("#"), k.key() + " has no comment above it");
+    }
+  }
+
+  @Test
+  void load_badPort_stopsWithKeyAndSource() {
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () -> FunnelConfig.load(null, Map.of("FUNNEL_HTTP_PORT", "80x"), Map.of()));
+    assertTrue(e.getMessage().contains("http.port"), e.getMessage());
+    assertTrue(e.getMessage().contains("FUNNEL_HTTP_PORT"), e.getMessage());
+  }
+
+  @Test
+  void load_outOfRangeAndInconsistentValues_throw() {
+    assertThrows(ConfigException.class, () -> load("http.port", "70000"));
+    assertThrows(ConfigException.class, () -> load("redis.pool-size", "0"));
+    assertThrows(ConfigException.class, () -> load("redis.url", "http://x"));
+    assertThrows(ConfigException.class, () -> load("serving.clock", "sundial"));
+    assertThrows(ConfigException.class, () -> load("serving.default-count", "501"));
+    assertThrows(ConfigException.class, () -> load("serving.deadline-ms", "-1"));
+    assertThrows(ConfigException.class, () -> load("http.host", ""));
+  }
+
+  @Test
+  void load_unknownKeyInFile_throws() throws IOException {
+    Path file = dir.resolve("typo.properties");
+    Files.writeString(file, "http.prot = 9000\n");
+    ConfigException e =
+        assertThrows(ConfigException.class, () -> FunnelConfig.load(file, Map.of(), Map.of()));
+    assertTrue(e.getMessage().contains("http.prot"));
+  }
+
+  @Test
+  void load_missingFile_throws() {
+    assertThrows(
+        ConfigException.class,
+        () -> FunnelConfig.load(dir.resolve("absent.properties"), Map.of(), Map.of()));
+  }
+
+  private static FunnelConfig load(String key, String value) {
+    return FunnelConfig.load(null, Map.of(), Map.of(key, value));
+  }
+}

@@ -1,0 +1,144 @@
+package dev.funnel.features;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The behaviour every {@link FeatureStore} must have; one subclass per implementation. Each test
+ * uses fresh user ids, so stores may be shared and are never flushed.
+ */
+@ExtendWith(VertxExtension.class)
+abstract class FeatureStoreContract {
+  protected FeatureStore store;
+  protected String run;
+
+  /** A store that reads and writes under a prefix unique to this test. */
+  protected abstract FeatureStore newStore(Vertx vertx, String keyPrefix);
+
+  @BeforeEach
+  void open(Vertx vertx) {
+    run = UUID.randomUUID().toString().substring(0, 8);
+    store = newStore(vertx, "test:" + run + ":u:");
+  }
+
+  @AfterEach
+  void closeStore() {
+    store.close().await();
+  }
+
+  static UserProfile profile(String id, int watches) {
+    List<UserProfile.Watched> history = new ArrayList<>();
+    for (int i = 0; i < watches; i++) {
+      history.add(new UserProfile.Watched("v" + (i * 7 % 101), 1_700_000_000L + i * 60));
+    }
+    Map<String, Integer> impressions = new LinkedHashMap<>();
+    impressions.put("v5", 3);
+    impressions.put("v9", 1);
+    return new UserProfile(
+        id, "US", "en", "f", 34, history, List.of("cats", "piano"), impressions);
+  }
+
+  @Test
+  void get_unknownUser_isEmpty(VertxTestContext ctx) {
+    store
+        .get("nobody-" + run)
+        .onComplete(
+            ctx.succeeding(p -> ctx.verify(() -> {
+              assertFalse(p.isPresent());
+              ctx.completeNow();
+            })));
+  }
+
+  @Test
+  void putAll_thenGet_returnsEqualProfile(VertxTestContext ctx) {
+    UserProfile p = profile("u1-" + run, 50);
+    store
+        .putAll(List.of(p))
+        .compose(v -> store.get(p.userId()))
+        .onComplete(
+            ctx.succeeding(got -> ctx.verify(() -> {
+              assertEquals(p, got.orElseThrow());
+              ctx.completeNow();
+            })));
+  }
+
+  @Test
+  void putAll_existingUser_replacesProfile(VertxTestContext ctx) {
+    String id = "u2-" + run;
+    UserProfile newer = profile(id, 3);
+    store
+        .putAll(List.of(profile(id, 40)))
+        .compose(v -> store.putAll(List.of(newer)))
+        .compose(v -> store.get(id))
+        .onComplete(
+            ctx.succeeding(got -> ctx.verify(() -> {
+              assertEquals(newer, got.orElseThrow());
+              ctx.completeNow();
+            })));
+  }
+
+  @Test
+  void putAll_moreThanOneBatch_storesEveryProfile(VertxTestContext ctx) {
+    List<UserProfile> many = new ArrayList<>();
+    for (int i = 0; i < 2 * RedisFeatureStore.BATCH + 17; i++) {
+      many.add(profile("m" + i + "-" + run, i % 51));
+    }
+    store
+        .putAll(many)
+        .compose(v -> store.get(many.get(0).userId()))
+        .compose(first -> {
+          ctx.verify(() -> assertEquals(many.get(0), first.orElseThrow()));
+          return store.get(many.get(many.size() - 1).userId());
+        })
+        .onComplete(
+            ctx.succeeding(last -> ctx.verify(() -> {
+              assertEquals(many.get(many.size() - 1), last.orElseThrow());
+              ctx.completeNow();
+            })));
+  }
+
+  @Test
+  void get_anonymousAndUnicodeProfile_roundTrips(VertxTestContext ctx) {
+    UserProfile empty = UserProfile.anonymous("anon-" + run);
+    UserProfile unicode =
+        new UserProfile(
+            "ü-" + run, "JP", "ja", "u", 0,
+            List.of(new UserProfile.Watched("動画1", 5)), List.of("猫"), Map.of());
+    store
+        .putAll(List.of(empty, unicode))
+        .compose(v -> store.get(empty.userId()))
+        .compose(got -> {
+          ctx.verify(() -> assertEquals(empty, got.orElseThrow()));
+          return store.get(unicode.userId());
+        })
+        .onComplete(
+            ctx.succeeding(got -> ctx.verify(() -> {
+              assertEquals(unicode, got.orElseThrow());
+              ctx.completeNow();
+            })));
+  }
+
+  @Test
+  void ping_openStore_succeeds(VertxTestContext ctx) {
+    store.ping().onComplete(ctx.succeedingThenComplete());
+  }
+
+  @Test
+  void kind_isNamed() {
+    assertTrue(List.of("redis", "embedded").contains(store.kind()));
+  }
+}

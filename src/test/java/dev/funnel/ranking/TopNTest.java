@@ -1,0 +1,33 @@
+package dev.funnel.ranking;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import org.junit.jupiter.api.Test;
+
+class TopNTest {
+  @Test
+  void select_sortsByScoreDropsExcludedAndDuplicates() {
+    int[] ids = {10, 11, 12, 13, 11, 14};
+    float[] scores = {1f, 9f, 5f, 7f, 8f, 3f};
+    ScoredVideos top =
+        TopN.select(ids, scores, ids.length, ExclusionSet.of(new int[] {13}, 1), 3, null);
+    assertArrayEquals(new int[] {11, 12, 14}, top.ids());
+    assertArrayEquals(new float[] {9f, 5f, 3f}, top.scores());
+  }
+
+  @Test
+  void select_tooFewCandidates_topsUpFromFallbackBelowRankedScores() {
+    int[] ids = {1, 2};
+    float[] scores = {4f, 6f};
+    ScoredVideos top =
+        TopN.select(ids, scores, 2, ExclusionSet.of(new int[] {7}, 1), 4, new int[] {2, 7, 8, 9});
+    assertArrayEquals(new int[] {2, 1, 8, 9}, top.ids());
+    assertArrayEquals(new float[] {6f, 4f, 0f, 0f}, top.scores());
+  }
+
+  @Test
+  void exclusionSet_of_dropsUnknownAndDuplicateIds() {
+    ExclusionSet s = ExclusionSet.of(new int[] {5, -1, 5, 3, 99}, 4);
+    assertArrayEquals(new boolean[] {true, true, false}, new boolean[] {s.contains(3), s.contains(5), s.contains(99)});
+  }
+}

@@ -1,0 +1,132 @@
+package dev.funnel.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.funnel.data.Dataset;
+import dev.funnel.features.UserProfile;
+import dev.funnel.models.BundleFiles;
+import dev.funnel.models.ModelBundle;
+import dev.funnel.models.UserTower;
+import dev.funnel.testing.TinyWorld;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Trains once on the tiny loyal-topic world, then checks what the models learned. */
+class ModelTrainerTest {
+  @TempDir static Path tmp;
+  static Dataset data;
+  static Path version;
+  static ModelBundle bundle;
+  static JsonObject metrics;
+
+  @BeforeAll
+  static void train() throws IOException {
+    data = Dataset.read(TinyWorld.write(tmp.resolve("data"), TinyWorld.Spec.tiny()));
+    version = ModelTrainer.train(data, tmp.resolve("models"), TrainOptions.fast());
+    bundle = ModelBundle.load(tmp.resolve("models"));
+    metrics = bundle.manifest().getJsonObject("metrics");
+  }
+
+  @AfterAll
+  static void close() {
+    if (bundle != null) {
+      bundle.close();
+    }
+  }
+
+  @Test
+  void train_writesVersionAndMovesLatest() throws IOException {
+    assertEquals(version.getFileName().toString(), bundle.version());
+    assertTrue(bundle.version().startsWith("tiny-"), bundle.version());
+    assertEquals(
+        bundle.version(), Files.readString(tmp.resolve("models").resolve("LATEST")).trim());
+    for (String f :
+        List.of(
+            BundleFiles.MANIFEST,
+            BundleFiles.VIDEOS,
+            BundleFiles.VIDEO_VECTORS,
+            BundleFiles.VIDEO_BIAS,
+            BundleFiles.POPULAR,
+            BundleFiles.QUANTILES,
+            "user_tower-0000.params",
+            "ranker-0000.params")) {
+      assertTrue(Files.isRegularFile(version.resolve(f)), f);
+    }
+    try (var entries = Files.list(tmp.resolve("models"))) {
+      assertFalse(entries.anyMatch(p -> p.getFileName().toString().startsWith(".staging")));
+    }
+    JsonObject training = bundle.manifest().getJsonObject("training");
+    assertEquals("impressions", training.getJsonObject("ranker").getString("source"));
+    assertTrue(training.getJsonObject("candidate").getLong("examples_per_s") > 0);
+    assertTrue(bundle.popular().length > 0);
+  }
+
+  @Test
+  void train_candidateModelBeatsPopularityOnRecall50() {
+    double model = metrics.getJsonObject("candidate").getDouble("recall@50");
+    double popular = metrics.getJsonObject("popular_baseline").getDouble("recall@50");
+    assertTrue(model > popular, "model " + model + " vs popular " + popular + ": " + metrics);
+  }
+
+  @Test
+  void train_rankerAucAboveChance() {
+    double auc = metrics.getJsonObject("ranker").getDouble("auc");
+    assertTrue(auc > 0.6, "ranker AUC " + auc + ": " + metrics);
+  }
+
+  @Test
+  void evaluate_reproducesManifestMetrics() {
+    JsonObject again = Evaluator.evaluate(data, bundle);
+    assertEquals(metrics.getJsonObject("candidate"), again.getJsonObject("candidate"));
+    assertEquals(metrics.getJsonObject("ranker"), again.getJsonObject("ranker"));
+  }
+
+  @Test
+  void userVector_topicLoyalHistoryRetrievesThatTopic() {
+    int topics = 20;
+    String topic = "t3";
+    List<UserProfile.Watched> history = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      history.add(new UserProfile.Watched("v" + (3 + topics * i), bundle.dataEndTs() - 1000 + i));
+    }
+    UserProfile p = new UserProfile("fan", "", "", "u", 0, history, List.of(), Map.of());
+    float[] u;
+    try (UserTower tower = bundle.newUserTower()) {
+      u = tower.userVector(p, bundle.dataEndTs());
+    }
+    float[] w = bundle.videoVectors();
+    float[] b = bundle.videoBias();
+    int d = bundle.dims();
+    List<Integer> top =
+        IntStream.range(0, bundle.catalog().size())
+            .boxed()
+            .sorted(
+                Comparator.comparingDouble(
+                    (Integer v) -> {
+                      double s = b[v];
+                      for (int j = 0; j < d; j++) {
+                        s += u[j] * w[v * d + j];
+                      }
+                      return -s;
+                    }))
+            .limit(20)
+            .toList();
+    long same = top.stream().filter(v -> bundle.catalog().topic(v).equals(topic)).count();
+    assertTrue(
+        same >= 12,
+        same + " of the top 20 are " + topic + ": " + top.stream().map(v -> bundle.catalog().topic(v)).toList());
+  }
+}
