@@ -25,7 +25,8 @@ public final class EvaluateCommand implements Callable<Integer> {
       names = "--models",
       paramLabel = "MODELDIR",
       defaultValue = "models",
-      description = "A models root (uses LATEST) or one version directory (default: ${DEFAULT-VALUE}).")
+      description =
+          "A models root (uses LATEST) or one version directory (default: ${DEFAULT-VALUE}).")
   Path models;
 
   @Override

@@ -113,8 +113,7 @@ class FeatureEncoderTest {
             "en",
             "f",
             20,
-            List.of(
-                new UserProfile.Watched("a", NOW - 30), new UserProfile.Watched("b", NOW - 10)),
+            List.of(new UserProfile.Watched("a", NOW - 30), new UserProfile.Watched("b", NOW - 10)),
             List.of(),
             Map.of("c", 3));
     RankerInputs in = new RankerInputs(4);
@@ -135,8 +134,7 @@ class FeatureEncoderTest {
 
   @Test
   void cdf_isMonotoneAndBounded() {
-    Quantiles q =
-        Quantiles.fit(List.of("x"), new float[][] {{0, 0, 0, 0, 1, 2, 3, 100}}, 10);
+    Quantiles q = Quantiles.fit(List.of("x"), new float[][] {{0, 0, 0, 0, 1, 2, 3, 100}}, 10);
     float previous = -1;
     for (float x = -5; x < 200; x += 0.5f) {
       float c = q.cdf(0, x);

@@ -37,8 +37,7 @@ class LossesTest {
     NDArray z = m.create(new float[] {0f, 2f});
     NDArray y = m.create(new float[] {1f, 0f});
     NDArray w = m.create(new float[] {30f, 1f});
-    float loss =
-        new WeightedLogisticLoss().evaluate(new NDList(y, w), new NDList(z)).getFloat();
+    float loss = new WeightedLogisticLoss().evaluate(new NDList(y, w), new NDList(z)).getFloat();
     assertEquals((30 * Math.log(2) + softplus(2)) / 31, loss, 1e-5);
   }
 
@@ -47,8 +46,7 @@ class LossesTest {
     NDArray z = m.create(new float[] {80f, -80f});
     NDArray y = m.create(new float[] {0f, 1f});
     NDArray w = m.create(new float[] {1f, 1f});
-    float loss =
-        new WeightedLogisticLoss().evaluate(new NDList(y, w), new NDList(z)).getFloat();
+    float loss = new WeightedLogisticLoss().evaluate(new NDList(y, w), new NDList(z)).getFloat();
     assertEquals(80, loss, 1e-3); // both wrong by a margin of 80: ℓ ≈ 80 each, no overflow
   }
 
