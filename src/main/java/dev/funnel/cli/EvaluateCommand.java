@@ -1,12 +1,45 @@
 package dev.funnel.cli;
 
+import dev.funnel.data.Dataset;
+import dev.funnel.data.DatasetFormatException;
+import dev.funnel.models.ModelBundle;
+import dev.funnel.train.Evaluator;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-@Command(name = "evaluate", mixinStandardHelpOptions = true, description = "(being built)")
+/** {@code ./funnel evaluate}: offline metrics of a model version, as JSON on stdout. */
+@Command(
+    name = "evaluate",
+    mixinStandardHelpOptions = true,
+    description =
+        "Evaluate a model version on a dataset (the test side of the training cutoff) and print"
+            + " the metrics as JSON.")
 public final class EvaluateCommand implements Callable<Integer> {
+  @Option(names = "--data", required = true, paramLabel = "DIR", description = "Dataset directory.")
+  Path data;
+
+  @Option(
+      names = "--models",
+      paramLabel = "MODELDIR",
+      defaultValue = "models",
+      description =
+          "A models root (uses LATEST) or one version directory (default: ${DEFAULT-VALUE}).")
+  Path models;
+
   @Override
   public Integer call() {
-    throw new UnsupportedOperationException("evaluate: being built");
+    try {
+      Dataset dataset = TrainCommand.readDataset(data);
+      try (ModelBundle bundle = ModelBundle.load(models)) {
+        System.out.println(Evaluator.evaluate(dataset, bundle).encodePrettily());
+      }
+      return 0;
+    } catch (IllegalArgumentException | DatasetFormatException | IOException e) {
+      System.err.println("funnel evaluate: " + TrainCommand.message(e));
+      return 1;
+    }
   }
 }

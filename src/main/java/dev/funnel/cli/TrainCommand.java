@@ -1,12 +1,105 @@
 package dev.funnel.cli;
 
+import dev.funnel.data.Dataset;
+import dev.funnel.data.DatasetFormatException;
+import dev.funnel.train.ModelTrainer;
+import dev.funnel.train.TrainOptions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-@Command(name = "train", mixinStandardHelpOptions = true, description = "(being built)")
+/** {@code ./funnel train}: both models from a dataset directory into a new model version. */
+@Command(
+    name = "train",
+    mixinStandardHelpOptions = true,
+    description =
+        "Train the candidate and ranking models on a dataset, evaluate them on the held-out"
+            + " tail, and write MODELDIR/<version>/ (then MODELDIR/LATEST).")
 public final class TrainCommand implements Callable<Integer> {
+  @Option(names = "--data", required = true, paramLabel = "DIR", description = "Dataset directory.")
+  Path data;
+
+  @Option(
+      names = "--out",
+      paramLabel = "MODELDIR",
+      defaultValue = "models",
+      description = "Models root (default: ${DEFAULT-VALUE}).")
+  Path out;
+
+  @Option(names = "--epochs", paramLabel = "N", description = "Candidate-model epochs.")
+  Integer epochs;
+
+  @Option(names = "--ranker-epochs", paramLabel = "N", description = "Ranker epochs.")
+  Integer rankerEpochs;
+
+  @Option(names = "--negatives", paramLabel = "N", description = "Sampled-softmax negatives.")
+  Integer negatives;
+
+  @Option(names = "--batch-size", paramLabel = "N", description = "Candidate-model batch size.")
+  Integer batchSize;
+
+  @Option(names = "--seed", paramLabel = "S", description = "Random seed.")
+  Long seed;
+
+  @Option(
+      names = "--cutoff-quantile",
+      paramLabel = "Q",
+      description = "Train on watches before this quantile of watch times (default 0.9).")
+  Double cutoffQuantile;
+
+  @Option(names = "--fast", description = "Small, quick settings (tests, tiny datasets).")
+  boolean fast;
+
   @Override
   public Integer call() {
-    throw new UnsupportedOperationException("train: being built");
+    try {
+      TrainOptions o = fast ? TrainOptions.fast() : TrainOptions.defaults();
+      o =
+          new TrainOptions(
+              epochs != null ? epochs : o.epochs(),
+              rankerEpochs != null ? rankerEpochs : o.rankerEpochs(),
+              batchSize != null ? batchSize : o.batchSize(),
+              negatives != null ? negatives : o.negatives(),
+              o.learningRate(),
+              o.rankerBatchSize(),
+              o.rankerLearningRate(),
+              cutoffQuantile != null ? cutoffQuantile : o.cutoffQuantile(),
+              o.maxRankerExamples(),
+              o.maxTokens(),
+              o.popularWindowDays(),
+              seed != null ? seed : o.seed());
+      Dataset dataset = readDataset(data);
+      if (Files.exists(out) && !Files.isDirectory(out)) {
+        return fail("--out " + out + " is not a directory");
+      }
+      Path version = ModelTrainer.train(dataset, out, o);
+      System.out.println(version);
+      return 0;
+    } catch (IllegalArgumentException | DatasetFormatException | IOException e) {
+      return fail(message(e));
+    }
+  }
+
+  static Dataset readDataset(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      throw new NoSuchFileException(dir.toString(), null, "no such dataset directory");
+    }
+    return Dataset.read(dir);
+  }
+
+  static String message(Exception e) {
+    if (e instanceof NoSuchFileException n) {
+      return (n.getReason() != null ? n.getReason() : "no such file") + ": " + n.getFile();
+    }
+    return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+  }
+
+  private static int fail(String message) {
+    System.err.println("funnel train: " + message);
+    return 1;
   }
 }

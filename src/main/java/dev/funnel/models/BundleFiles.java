@@ -19,6 +19,7 @@ public final class BundleFiles {
   public static final String VIDEO_BIAS = "video_bias.f32";
   public static final String POPULAR = "popular.txt";
   public static final String QUANTILES = Quantiles.FILE;
+
   /** DJL parameter file prefixes: {@code user_tower-0000.params}, {@code ranker-0000.params}. */
   public static final String USER_TOWER = "user_tower";
 
@@ -48,7 +49,12 @@ public final class BundleFiles {
       long size = ch.size();
       if (size != count * 4) {
         throw new IOException(
-            file.getFileName() + ": expected " + count * 4 + " bytes (" + count + " floats), got "
+            file.getFileName()
+                + ": expected "
+                + count * 4
+                + " bytes ("
+                + count
+                + " floats), got "
                 + size);
       }
       if (size > Integer.MAX_VALUE) {

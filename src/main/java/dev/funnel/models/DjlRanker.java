@@ -31,8 +31,13 @@ final class DjlRanker implements RankerModel {
       UserProfile profile, int[] candidates, float[] retrievalScores, int count, long nowTs) {
     if (count < 0 || count > candidates.length || count > retrievalScores.length) {
       throw new IllegalArgumentException(
-          "count " + count + " exceeds the candidates (" + candidates.length + ") or scores ("
-              + retrievalScores.length + ")");
+          "count "
+              + count
+              + " exceeds the candidates ("
+              + candidates.length
+              + ") or scores ("
+              + retrievalScores.length
+              + ")");
     }
     float[] out = new float[count];
     try {

@@ -4,10 +4,10 @@ import dev.funnel.features.UserProfile;
 import java.util.List;
 
 /**
- * The one place where user features become model inputs, for training and serving alike, so the
- * two cannot drift. Each encoding has a dense-id entry point (what the trainer uses, straight from
- * the dataset's columns) and a {@link UserProfile} entry point (what the server uses) that maps
- * string ids to dense ids and then calls the former.
+ * The one place where user features become model inputs, for training and serving alike, so the two
+ * cannot drift. Each encoding has a dense-id entry point (what the trainer uses, straight from the
+ * dataset's columns) and a {@link UserProfile} entry point (what the server uses) that maps string
+ * ids to dense ids and then calls the former.
  *
  * <p>Conventions: embedding row 0 is padding and out-of-vocabulary; the models mask it out of
  * averages, so an unknown video or token counts as absent. "Never" (no watch yet) is encoded as
@@ -18,8 +18,10 @@ import java.util.List;
 public final class FeatureEncoder {
   public static final int HISTORY = UserProfile.MAX_HISTORY;
   public static final int TOKENS = UserProfile.MAX_SEARCH_TOKENS;
+
   /** geo, language, gender. */
   public static final int USER_CATEGORICAL = 3;
+
   /** age, age², √age, example age, its square and root, history fill, token fill. */
   public static final int USER_DENSE = 8;
 
@@ -33,6 +35,7 @@ public final class FeatureEncoder {
           "retrieval_score");
 
   public static final int RANKER_RAW = 5;
+
   /** Each raw feature as CDF x, x² and √x. */
   public static final int RANKER_DENSE = 3 * RANKER_RAW;
 
@@ -48,8 +51,8 @@ public final class FeatureEncoder {
   private final int[] videoLanguageRow;
 
   /**
-   * @param quantiles the ranker's CDFs; may be null while only the user tower is used (training
-   *     of the candidate model, before the ranker's features exist)
+   * @param quantiles the ranker's CDFs; may be null while only the user tower is used (training of
+   *     the candidate model, before the ranker's features exist)
    * @param exampleAgeScaleSeconds the example age mapped to 1 (the training window's length)
    */
   public FeatureEncoder(

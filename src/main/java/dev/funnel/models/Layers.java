@@ -48,7 +48,8 @@ final class Layers {
 
   /** Rows of {@code table} at integer {@code indices} (any shape); result shape indices × width. */
   static NDArray lookup(NDArray indices, NDArray table) {
-    NDArray idx = indices.getDataType() == DataType.INT64 ? indices : indices.toType(DataType.INT64, false);
+    NDArray idx =
+        indices.getDataType() == DataType.INT64 ? indices : indices.toType(DataType.INT64, false);
     return idx.getNDArrayInternal().embedding(idx, table, SparseFormat.DENSE).singletonOrThrow();
   }
 

@@ -156,8 +156,7 @@ public final class ModelBundle implements AutoCloseable {
         path + " is neither a model version (no model.json) nor a models root (no LATEST)");
   }
 
-  private static void check(Path dir, String what, long actual, long expected)
-      throws IOException {
+  private static void check(Path dir, String what, long actual, long expected) throws IOException {
     if (actual != expected) {
       throw new IOException(
           dir + ": " + what + " = " + actual + ", but model.json says " + expected);
@@ -182,8 +181,15 @@ public final class ModelBundle implements AutoCloseable {
         Shape g = got.get(i).getArray().getShape();
         if (!w.equals(g)) {
           throw new IOException(
-              dir + ": " + name + " parameter " + want.get(i).getName() + " has shape " + g
-                  + ", the manifest implies " + w);
+              dir
+                  + ": "
+                  + name
+                  + " parameter "
+                  + want.get(i).getName()
+                  + " has shape "
+                  + g
+                  + ", the manifest implies "
+                  + w);
         }
       }
       return model;
@@ -303,8 +309,8 @@ public final class ModelBundle implements AutoCloseable {
   }
 
   /**
-   * A ranker that always runs forwards of exactly {@code batchSize} rows (padding or chunking),
-   * so that libtorch sees one shape. Use the same size as the retrieval stage's K.
+   * A ranker that always runs forwards of exactly {@code batchSize} rows (padding or chunking), so
+   * that libtorch sees one shape. Use the same size as the retrieval stage's K.
    */
   public RankerModel newRanker(int batchSize) {
     if (batchSize < 1) {

@@ -15,10 +15,10 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * Writes a model version the way {@link ModelBundle#load} reads it. A version is first written
- * to a hidden staging directory under the models root, where it can be loaded and evaluated, then
- * {@link #publish}ed: renamed into place, and only then named in {@code LATEST}. A crash in
- * between leaves either the old LATEST or a complete new version, never a half-written one.
+ * Writes a model version the way {@link ModelBundle#load} reads it. A version is first written to a
+ * hidden staging directory under the models root, where it can be loaded and evaluated, then {@link
+ * #publish}ed: renamed into place, and only then named in {@code LATEST}. A crash in between leaves
+ * either the old LATEST or a complete new version, never a half-written one.
  */
 public final class ModelBundleWriter {
   private ModelBundleWriter() {}

@@ -3,9 +3,9 @@ package dev.funnel.models;
 import io.vertx.core.json.JsonObject;
 
 /**
- * Every size both models are built from: vocabulary row counts (reserved row 0 included) and
- * layer widths. Recorded in the manifest so that a bundle is rebuilt with exactly the shapes it
- * was trained with, and checked against the parameter files on load.
+ * Every size both models are built from: vocabulary row counts (reserved row 0 included) and layer
+ * widths. Recorded in the manifest so that a bundle is rebuilt with exactly the shapes it was
+ * trained with, and checked against the parameter files on load.
  *
  * @param videos number of catalogue videos V (input embedding tables have V + 1 rows: row 0 pads)
  * @param tokens search-token vocabulary rows

@@ -9,10 +9,10 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Empirical CDFs of the ranker's continuous features, from training data: each feature keeps
- * {@code n} sorted quantile edges, and {@link #cdf} maps a raw value to [0, 1] by interpolating
- * between them. Values tied with several edges (counts that are often 0) get the middle of their
- * rank range, so a mass point does not collapse to one end. Immutable and thread-safe.
+ * Empirical CDFs of the ranker's continuous features, from training data: each feature keeps {@code
+ * n} sorted quantile edges, and {@link #cdf} maps a raw value to [0, 1] by interpolating between
+ * them. Values tied with several edges (counts that are often 0) get the middle of their rank
+ * range, so a mass point does not collapse to one end. Immutable and thread-safe.
  */
 public final class Quantiles {
   static final String FILE = "quantiles.json";

@@ -38,7 +38,8 @@ public final class RankerBlock extends AbstractBlock {
     super(VERSION);
     this.shapes = s;
     videoEmbedding =
-        addParameter(Layers.embedding("video_embedding", s.videos() + 1L, s.rankerVideoEmbedding()));
+        addParameter(
+            Layers.embedding("video_embedding", s.videos() + 1L, s.rankerVideoEmbedding()));
     languageEmbedding =
         addParameter(
             Layers.embedding("language_embedding", s.languages(), s.rankerLanguageEmbedding()));
@@ -88,7 +89,9 @@ public final class RankerBlock extends AbstractBlock {
     x = Layers.dense(x, ps.getValue(w1, device, training), ps.getValue(b1, device, training), true);
     x = Layers.dense(x, ps.getValue(w2, device, training), ps.getValue(b2, device, training), true);
     x = Layers.dense(x, ps.getValue(w3, device, training), ps.getValue(b3, device, training), true);
-    x = Layers.dense(x, ps.getValue(w4, device, training), ps.getValue(b4, device, training), false);
+    x =
+        Layers.dense(
+            x, ps.getValue(w4, device, training), ps.getValue(b4, device, training), false);
     return new NDList(x.reshape(rows));
   }
 

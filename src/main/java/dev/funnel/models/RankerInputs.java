@@ -6,9 +6,9 @@ import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
 
 /**
- * Reusable Java-side buffers of the ranker's inputs: {@code rows} candidate rows and {@code
- * users} user rows, where users is 1 (serving: one user, K candidates, broadcast inside the
- * block) or equal to rows (training: one user per row). Not thread-safe.
+ * Reusable Java-side buffers of the ranker's inputs: {@code rows} candidate rows and {@code users}
+ * user rows, where users is 1 (serving: one user, K candidates, broadcast inside the block) or
+ * equal to rows (training: one user per row). Not thread-safe.
  *
  * <p>Layout: video [B] and videoLanguage [B] embedding rows, history [U, 50], userLanguage [U],
  * dense [B, {@link FeatureEncoder#RANKER_DENSE}].

@@ -10,9 +10,9 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
 /**
- * The candidate model's output layer: softmax weights W [V, d] and bias b [V, 1]. Its rows are
- * the video vectors served by the index; the trainer only ever scores a sampled subset of them.
- * Serving does not load this block: W and b are read from {@code video_vectors.f32} and {@code
+ * The candidate model's output layer: softmax weights W [V, d] and bias b [V, 1]. Its rows are the
+ * video vectors served by the index; the trainer only ever scores a sampled subset of them. Serving
+ * does not load this block: W and b are read from {@code video_vectors.f32} and {@code
  * video_bias.f32}.
  *
  * <p>Inputs: u [B, d] and video ids [S] (dense, 0-based). Output: logits u·w_v + b_v [B, S].

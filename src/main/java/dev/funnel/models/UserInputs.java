@@ -6,8 +6,8 @@ import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
 
 /**
- * Reusable Java-side buffers of the user tower's inputs for up to {@code capacity} users, filled
- * by {@link FeatureEncoder} and turned into NDArrays in a caller-owned (per-call) manager. Not
+ * Reusable Java-side buffers of the user tower's inputs for up to {@code capacity} users, filled by
+ * {@link FeatureEncoder} and turned into NDArrays in a caller-owned (per-call) manager. Not
  * thread-safe: one per predictor or training loop.
  *
  * <p>Layout (row-major): history [B, 50] and tokens [B, 10] as embedding rows (0 = padding),

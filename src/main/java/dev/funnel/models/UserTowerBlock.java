@@ -38,8 +38,10 @@ public final class UserTowerBlock extends AbstractBlock {
   public UserTowerBlock(ModelShapes s) {
     super(VERSION);
     this.shapes = s;
-    videoEmbedding = addParameter(Layers.embedding("video_embedding", s.videos() + 1L, s.videoEmbedding()));
-    tokenEmbedding = addParameter(Layers.embedding("token_embedding", s.tokens(), s.tokenEmbedding()));
+    videoEmbedding =
+        addParameter(Layers.embedding("video_embedding", s.videos() + 1L, s.videoEmbedding()));
+    tokenEmbedding =
+        addParameter(Layers.embedding("token_embedding", s.tokens(), s.tokenEmbedding()));
     geoEmbedding = addParameter(Layers.embedding("geo_embedding", s.geos(), s.geoEmbedding()));
     languageEmbedding =
         addParameter(Layers.embedding("language_embedding", s.languages(), s.languageEmbedding()));
@@ -78,7 +80,8 @@ public final class UserTowerBlock extends AbstractBlock {
 
     NDArray watched = Layers.maskedMean(history, ps.getValue(videoEmbedding, device, training));
     NDArray searched = Layers.maskedMean(tokens, ps.getValue(tokenEmbedding, device, training));
-    NDArray geo = Layers.lookup(categorical.get(":, 0"), ps.getValue(geoEmbedding, device, training));
+    NDArray geo =
+        Layers.lookup(categorical.get(":, 0"), ps.getValue(geoEmbedding, device, training));
     NDArray language =
         Layers.lookup(categorical.get(":, 1"), ps.getValue(languageEmbedding, device, training));
     NDArray gender =
@@ -86,7 +89,9 @@ public final class UserTowerBlock extends AbstractBlock {
     NDArray x = NDArrays.concat(new NDList(watched, searched, geo, language, gender, dense), 1);
     x = Layers.dense(x, ps.getValue(w1, device, training), ps.getValue(b1, device, training), true);
     x = Layers.dense(x, ps.getValue(w2, device, training), ps.getValue(b2, device, training), true);
-    x = Layers.dense(x, ps.getValue(w3, device, training), ps.getValue(b3, device, training), false);
+    x =
+        Layers.dense(
+            x, ps.getValue(w3, device, training), ps.getValue(b3, device, training), false);
     return new NDList(x);
   }
 

@@ -12,9 +12,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The videos a model version knows, with dense ids 0..size()-1 (the rows of the video vectors)
- * and the metadata serving needs (language and upload time for the ranker, topic and title for
- * people). Immutable and thread-safe.
+ * The videos a model version knows, with dense ids 0..size()-1 (the rows of the video vectors) and
+ * the metadata serving needs (language and upload time for the ranker, topic and title for people).
+ * Immutable and thread-safe.
  *
  * <p>On disk: {@code videos.tsv} with the header {@value #HEADER}, one row per dense id in order.
  */

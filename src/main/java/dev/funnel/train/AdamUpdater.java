@@ -7,9 +7,9 @@ import ai.djl.training.tracker.Tracker;
 import java.util.List;
 
 /**
- * Adam over a fixed list of parameters, for hand-written training loops (the losses here do not
- * fit DJL's Trainer, which wants one Loss over one forward). After each update the gradient is
- * zeroed: PyTorch accumulates gradients across backward passes.
+ * Adam over a fixed list of parameters, for hand-written training loops (the losses here do not fit
+ * DJL's Trainer, which wants one Loss over one forward). After each update the gradient is zeroed:
+ * PyTorch accumulates gradients across backward passes.
  */
 final class AdamUpdater {
   private final List<Parameter> parameters;

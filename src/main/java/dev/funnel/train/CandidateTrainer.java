@@ -67,7 +67,10 @@ final class CandidateTrainer {
     UserTowerBlock tower = new UserTowerBlock(shapes);
     tower.initialize(manager, DataType.FLOAT32, UserTowerBlock.inputShapes(options.batchSize()));
     SoftmaxBlock softmax = new SoftmaxBlock(shapes.videos(), shapes.dims());
-    softmax.initialize(manager, DataType.FLOAT32, new ai.djl.ndarray.types.Shape(1, shapes.dims()),
+    softmax.initialize(
+        manager,
+        DataType.FLOAT32,
+        new ai.djl.ndarray.types.Shape(1, shapes.dims()),
         new ai.djl.ndarray.types.Shape(1));
     List<Parameter> params = new ArrayList<>(tower.getParameters().values());
     params.addAll(softmax.getParameters().values());

@@ -6,9 +6,8 @@ import dev.funnel.models.UserInputs;
 import dev.funnel.models.Vocabularies;
 
 /**
- * Users' categorical features and search tokens mapped to vocabulary rows once, so that building
- * a training row is array copying only; the numeric encoding itself stays in {@link
- * FeatureEncoder}.
+ * Users' categorical features and search tokens mapped to vocabulary rows once, so that building a
+ * training row is array copying only; the numeric encoding itself stays in {@link FeatureEncoder}.
  */
 final class EncodedUsers {
   final Timeline timeline;

@@ -20,8 +20,8 @@ import java.util.List;
  * <ul>
  *   <li>Candidate model: for each user, the first watch after the cutoff of a video they had not
  *       watched before it; Recall@{10,50,300} and NDCG@10 of that video among all videos scored by
- *       u·w + b, excluding the videos the user watched before the cutoff. The most-popular
- *       baseline (watch counts in the window before the cutoff) is ranked the same way.
+ *       u·w + b, excluding the videos the user watched before the cutoff. The most-popular baseline
+ *       (watch counts in the window before the cutoff) is ranked the same way.
  *   <li>Ranker: AUC of exp(logit) on impressions after the cutoff, and the paper's weighted
  *       per-user loss: over pairs of a clicked and an unclicked impression shown to a user on the
  *       same page (same time), the watch time of pairs ranked the wrong way ÷ all pairs' watch

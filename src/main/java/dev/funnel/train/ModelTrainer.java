@@ -27,10 +27,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Trains both models on a dataset and writes a new model version. Steps: a global time split
- * (training sees only events before the cutoff), vocabularies from the training side, the
- * candidate model, then the ranker (whose retrieval-score feature needs the candidate model),
- * the popularity list, a staged write, a load of the staged bundle (the server's own validation),
- * evaluation on the test side, and finally the atomic publish that moves LATEST.
+ * (training sees only events before the cutoff), vocabularies from the training side, the candidate
+ * model, then the ranker (whose retrieval-score feature needs the candidate model), the popularity
+ * list, a staged write, a load of the staged bundle (the server's own validation), evaluation on
+ * the test side, and finally the atomic publish that moves LATEST.
  */
 public final class ModelTrainer {
   private static final Logger log = LoggerFactory.getLogger(ModelTrainer.class);
@@ -45,8 +45,7 @@ public final class ModelTrainer {
    * @return the new version directory ({@code modelsRoot/<dataset>-<yyyyMMdd-HHmmss>})
    * @throws IllegalArgumentException when the dataset cannot be trained on (e.g. no watches)
    */
-  public static Path train(Dataset data, Path modelsRoot, TrainOptions options)
-      throws IOException {
+  public static Path train(Dataset data, Path modelsRoot, TrainOptions options) throws IOException {
     if (data.watches().size() < 2 || data.videos().isEmpty()) {
       throw new IllegalArgumentException("the dataset has too few watches to train on");
     }

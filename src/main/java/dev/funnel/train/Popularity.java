@@ -25,7 +25,9 @@ final class Popularity {
     for (int c : counts) {
       distinct += c > 0 ? 1 : 0;
     }
-    return distinct >= Math.min(100, data.videos().size()) ? counts : count(data, Long.MIN_VALUE, asOf);
+    return distinct >= Math.min(100, data.videos().size())
+        ? counts
+        : count(data, Long.MIN_VALUE, asOf);
   }
 
   private static int[] count(Dataset data, long from, long to) {

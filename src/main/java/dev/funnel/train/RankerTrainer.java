@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Trains the ranker by weighted logistic regression on impressions before the cutoff (clicked:
- * weight = watch seconds; unclicked: weight 1). Its retrieval-score feature is u·w_v + b_v from
- * the already trained candidate model, computed as serving would (example age 0). Datasets without
+ * weight = watch seconds; unclicked: weight 1). Its retrieval-score feature is u·w_v + b_v from the
+ * already trained candidate model, computed as serving would (example age 0). Datasets without
  * impressions (MovieLens) fall back to watches as positives and sampled unwatched videos as
  * negatives; the manifest says which.
  *
@@ -45,8 +45,14 @@ final class RankerTrainer {
 
   /** Ranker examples in columns; raw[f][i] is raw continuous feature f of example i. */
   private record Examples(
-      int[] user, int[] video, long[] ts, int[] historyEnd, float[] label, float[] weight,
-      float[][] raw, String source) {
+      int[] user,
+      int[] video,
+      long[] ts,
+      int[] historyEnd,
+      float[] label,
+      float[] weight,
+      float[][] raw,
+      String source) {
     int size() {
       return user.length;
     }
@@ -71,8 +77,7 @@ final class RankerTrainer {
       throw new IllegalArgumentException("no ranker examples before the cutoff");
     }
     fillRawFeatures(manager, users, userEncoder, candidate, ex);
-    Quantiles quantiles =
-        Quantiles.fit(FeatureEncoder.RANKER_RAW_NAMES, ex.raw(), QUANTILE_EDGES);
+    Quantiles quantiles = Quantiles.fit(FeatureEncoder.RANKER_RAW_NAMES, ex.raw(), QUANTILE_EDGES);
     FeatureEncoder encoder =
         new FeatureEncoder(
             userEncoder.vocabularies(),
@@ -212,7 +217,8 @@ final class RankerTrainer {
       eligible++;
     }
     int[] chosen =
-        sample(eligible, options.maxRankerExamples() / (1 + NEGATIVES_PER_WATCH), options.seed() + 3);
+        sample(
+            eligible, options.maxRankerExamples() / (1 + NEGATIVES_PER_WATCH), options.seed() + 3);
     int per = 1 + NEGATIVES_PER_WATCH;
     Examples ex = allocate(chosen.length * per, "watches+sampled negatives");
     SplittableRandom rnd = new SplittableRandom(options.seed() + 4);
@@ -237,8 +243,14 @@ final class RankerTrainer {
 
   private static Examples allocate(int n, String source) {
     return new Examples(
-        new int[n], new int[n], new long[n], new int[n], new float[n], new float[n],
-        new float[FeatureEncoder.RANKER_RAW][n], source);
+        new int[n],
+        new int[n],
+        new long[n],
+        new int[n],
+        new float[n],
+        new float[n],
+        new float[FeatureEncoder.RANKER_RAW][n],
+        source);
   }
 
   /** min(count, max) distinct indices of [0, count), ascending, chosen uniformly. */

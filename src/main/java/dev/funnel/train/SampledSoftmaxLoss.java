@@ -10,8 +10,8 @@ import ai.djl.training.loss.Loss;
  * negatives shared by the batch. Because negatives are drawn from a proposal Q rather than
  * uniformly, every logit — the positive's too — has log(expected count under Q) subtracted, which
  * makes the sampled loss an unbiased stand-in for the full softmax over all videos. Negatives that
- * happen to be the row's positive ("accidental hits") are pushed to -∞ so they are not counted
- * as both.
+ * happen to be the row's positive ("accidental hits") are pushed to -∞ so they are not counted as
+ * both.
  *
  * <p>predictions: positive logits [B], negative logits [B, S]. labels: log expected count of each
  * positive [B], of each negative [S], and the accidental-hit mask [B, S] (1 = hit). Returns the

@@ -18,16 +18,19 @@ import java.util.Map;
  */
 final class Timeline {
   private final Dataset data;
+
   /** Per user: dense video ids and times of watches, oldest first. */
   final int[][] watchVideo;
 
   final long[][] watchTs;
   final float[][] watchSeconds;
+
   /** Per user: search times, and the end (exclusive) of each search's tokens in searchTokens. */
   final long[][] searchTs;
 
   final int[][] searchTokenEnd;
   final String[][] searchTokens;
+
   /** Per user: positions of their impressions in the dataset's impression columns. */
   final int[][] impressions;
 
@@ -149,8 +152,7 @@ final class Timeline {
     int wStart = Math.max(0, wEnd - UserProfile.MAX_HISTORY);
     List<UserProfile.Watched> history = new ArrayList<>(wEnd - wStart);
     for (int k = wStart; k < wEnd; k++) {
-      history.add(
-          new UserProfile.Watched(data.videos().get(watchVideo[u][k]).id(), watchTs[u][k]));
+      history.add(new UserProfile.Watched(data.videos().get(watchVideo[u][k]).id(), watchTs[u][k]));
     }
     int tEnd = tokensBefore(u, ts);
     List<String> tokens =

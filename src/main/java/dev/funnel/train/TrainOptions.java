@@ -41,7 +41,8 @@ public record TrainOptions(
       throw new IllegalArgumentException("batch sizes and negatives must be positive");
     }
     if (!(cutoffQuantile > 0 && cutoffQuantile < 1)) {
-      throw new IllegalArgumentException("cutoff quantile must be in (0, 1), got " + cutoffQuantile);
+      throw new IllegalArgumentException(
+          "cutoff quantile must be in (0, 1), got " + cutoffQuantile);
     }
     if (!(learningRate > 0) || !(rankerLearningRate > 0)) {
       throw new IllegalArgumentException("learning rates must be positive");
@@ -59,14 +60,34 @@ public record TrainOptions(
 
   public TrainOptions withEpochs(int n) {
     return new TrainOptions(
-        n, rankerEpochs, batchSize, negatives, learningRate, rankerBatchSize, rankerLearningRate,
-        cutoffQuantile, maxRankerExamples, maxTokens, popularWindowDays, seed);
+        n,
+        rankerEpochs,
+        batchSize,
+        negatives,
+        learningRate,
+        rankerBatchSize,
+        rankerLearningRate,
+        cutoffQuantile,
+        maxRankerExamples,
+        maxTokens,
+        popularWindowDays,
+        seed);
   }
 
   public TrainOptions withSeed(long s) {
     return new TrainOptions(
-        epochs, rankerEpochs, batchSize, negatives, learningRate, rankerBatchSize,
-        rankerLearningRate, cutoffQuantile, maxRankerExamples, maxTokens, popularWindowDays, s);
+        epochs,
+        rankerEpochs,
+        batchSize,
+        negatives,
+        learningRate,
+        rankerBatchSize,
+        rankerLearningRate,
+        cutoffQuantile,
+        maxRankerExamples,
+        maxTokens,
+        popularWindowDays,
+        s);
   }
 
   public JsonObject toJson() {

@@ -4,9 +4,9 @@ import java.util.SplittableRandom;
 
 /**
  * Draws negative videos from the smoothed unigram distribution q(v) ∝ (watches(v) + 1)^0.75, as
- * word2vec does for words: popular videos are sampled more (they are the hard negatives), yet
- * every video keeps a chance. Sampling is with replacement, so the expected count of v among n
- * draws is n·q(v); {@link #logExpectedCount} is the logQ term the loss subtracts.
+ * word2vec does for words: popular videos are sampled more (they are the hard negatives), yet every
+ * video keeps a chance. Sampling is with replacement, so the expected count of v among n draws is
+ * n·q(v); {@link #logExpectedCount} is the logQ term the loss subtracts.
  */
 final class UnigramSampler {
   private final double[] cumulative;

@@ -9,9 +9,9 @@ import ai.djl.training.loss.Loss;
  * impressions are positives weighted by their watch seconds, unclicked ones negatives of weight 1,
  * so that the learned odds exp(logit) approximate expected watch time.
  *
- * <p>predictions: logits [B]. labels: targets y ∈ {0, 1} [B] and weights [B]. Returns the
- * weighted mean Σ w·ℓ / Σ w of the numerically stable binary cross-entropy ℓ = max(z, 0) − z·y +
- * log(1 + e^−|z|).
+ * <p>predictions: logits [B]. labels: targets y ∈ {0, 1} [B] and weights [B]. Returns the weighted
+ * mean Σ w·ℓ / Σ w of the numerically stable binary cross-entropy ℓ = max(z, 0) − z·y + log(1 +
+ * e^−|z|).
  */
 public final class WeightedLogisticLoss extends Loss {
   public WeightedLogisticLoss() {

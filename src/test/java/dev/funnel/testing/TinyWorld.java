@@ -16,10 +16,10 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * A small deterministic world for model tests: videos in topics, users loyal to one or two
- * topics. Users see sessions of impressions (half from their topics, half from everywhere); they
- * click their own topics far more often, and each click is also a watch. So next-watch prediction
- * is learnable from history (topic), and clicks correlate with topic affinity.
+ * A small deterministic world for model tests: videos in topics, users loyal to one or two topics.
+ * Users see sessions of impressions (half from their topics, half from everywhere); they click
+ * their own topics far more often, and each click is also a watch. So next-watch prediction is
+ * learnable from history (topic), and clicks correlate with topic affinity.
  *
  * <p>Test code only: the real generator lives in {@code dev.funnel.data}. Run {@link #main} to
  * write a world of any size (the RW-small training measurement uses it).

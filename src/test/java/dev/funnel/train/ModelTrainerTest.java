@@ -127,6 +127,10 @@ class ModelTrainerTest {
     long same = top.stream().filter(v -> bundle.catalog().topic(v).equals(topic)).count();
     assertTrue(
         same >= 12,
-        same + " of the top 20 are " + topic + ": " + top.stream().map(v -> bundle.catalog().topic(v)).toList());
+        same
+            + " of the top 20 are "
+            + topic
+            + ": "
+            + top.stream().map(v -> bundle.catalog().topic(v)).toList());
   }
 }
