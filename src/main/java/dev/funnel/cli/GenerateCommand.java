@@ -2,6 +2,7 @@ package dev.funnel.cli;
 
 import dev.funnel.data.generate.GeneratorOptions;
 import dev.funnel.data.generate.WorldGenerator;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -63,7 +64,13 @@ public final class GenerateCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
     long started = System.nanoTime();
-    WorldGenerator.Summary s = WorldGenerator.generate(options, out);
+    WorldGenerator.Summary s;
+    try {
+      s = WorldGenerator.generate(options, out);
+    } catch (IOException e) {
+      spec.commandLine().getErr().println("generate: cannot write " + out + ": " + e);
+      return 1;
+    }
     double seconds = (System.nanoTime() - started) / 1e9;
     spec.commandLine()
         .getOut()
