@@ -28,7 +28,9 @@ public final class GenerateCommand implements Callable<Integer> {
   @Option(
       names = "--preset",
       defaultValue = "rw-small",
-      description = "Base sizes: rw-small (20k videos, 5k users), rw-1m (1M, 100k) or tiny (2k, 500). Default: ${DEFAULT-VALUE}.")
+      description =
+          "Base sizes: rw-small (20k videos, 5k users), rw-1m (1M, 100k) or tiny (2k, 500)."
+              + " Default: ${DEFAULT-VALUE}.")
   String preset;
 
   @Option(names = "--videos", description = "Number of videos (overrides the preset).")
@@ -40,7 +42,9 @@ public final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--days", description = "Days of logged activity (preset: 60, tiny: 30).")
   Integer days;
 
-  @Option(names = "--seed", description = "Random seed; same seed gives identical files (default 42).")
+  @Option(
+      names = "--seed",
+      description = "Random seed; same seed gives identical files (default 42).")
   Long seed;
 
   @Override

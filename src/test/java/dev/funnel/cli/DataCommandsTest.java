@@ -28,7 +28,16 @@ class DataCommandsTest {
   void generate_smallWorld_writesDatasetAndOneLineSummary() {
     Path dir = tmp.resolve("w");
     int code =
-        run("generate", "--preset", "tiny", "--videos", "300", "--users", "50", "--out", dir.toString());
+        run(
+            "generate",
+            "--preset",
+            "tiny",
+            "--videos",
+            "300",
+            "--users",
+            "50",
+            "--out",
+            dir.toString());
     assertEquals(0, code, err.toString());
     assertTrue(Files.isRegularFile(dir.resolve("watches.tsv")));
     assertTrue(out.toString().startsWith("generated "), out.toString());
@@ -51,7 +60,8 @@ class DataCommandsTest {
 
   @Test
   void importMovieLens_notMovieLens_clearMessage() {
-    assertEquals(2, run("import-movielens", "--in", tmp.toString(), "--out", tmp.resolve("o").toString()));
+    assertEquals(
+        2, run("import-movielens", "--in", tmp.toString(), "--out", tmp.resolve("o").toString()));
     assertTrue(err.toString().contains("is not a MovieLens directory"), err.toString());
     assertFalse(err.toString().contains("at dev.funnel"), err.toString());
   }
@@ -60,7 +70,8 @@ class DataCommandsTest {
   void importMovieLens_badRow_fileAndLineExitOne() throws Exception {
     Path in = Files.createDirectories(tmp.resolve("bad"));
     Files.writeString(in.resolve("u.data"), "1\t2\t3\t100\n1\t2\n");
-    assertEquals(1, run("import-movielens", "--in", in.toString(), "--out", tmp.resolve("o").toString()));
+    assertEquals(
+        1, run("import-movielens", "--in", in.toString(), "--out", tmp.resolve("o").toString()));
     assertTrue(err.toString().contains("u.data:2:"), err.toString());
   }
 }

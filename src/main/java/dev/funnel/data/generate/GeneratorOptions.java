@@ -25,6 +25,7 @@ public record GeneratorOptions(
     int slateSize) {
 
   public static final int MAX_VOCABULARY = 50_000;
+
   /** Words each topic owns; the rest of the vocabulary is general words shared by all topics. */
   public static final int WORDS_PER_TOPIC = 40;
 
@@ -81,19 +82,23 @@ public record GeneratorOptions(
   }
 
   public GeneratorOptions withVideos(int v) {
-    return new GeneratorOptions(v, users, days, seed, topics, vocabulary, watchesPerUser, slateSize);
+    return new GeneratorOptions(
+        v, users, days, seed, topics, vocabulary, watchesPerUser, slateSize);
   }
 
   public GeneratorOptions withUsers(int u) {
-    return new GeneratorOptions(videos, u, days, seed, topics, vocabulary, watchesPerUser, slateSize);
+    return new GeneratorOptions(
+        videos, u, days, seed, topics, vocabulary, watchesPerUser, slateSize);
   }
 
   public GeneratorOptions withDays(int d) {
-    return new GeneratorOptions(videos, users, d, seed, topics, vocabulary, watchesPerUser, slateSize);
+    return new GeneratorOptions(
+        videos, users, d, seed, topics, vocabulary, watchesPerUser, slateSize);
   }
 
   public GeneratorOptions withSeed(long s) {
-    return new GeneratorOptions(videos, users, days, s, topics, vocabulary, watchesPerUser, slateSize);
+    return new GeneratorOptions(
+        videos, users, days, s, topics, vocabulary, watchesPerUser, slateSize);
   }
 
   /** The options as meta.json {@code details}. */

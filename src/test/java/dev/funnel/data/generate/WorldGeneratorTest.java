@@ -24,7 +24,11 @@ import org.junit.jupiter.api.io.TempDir;
 class WorldGeneratorTest {
   private static final List<String> FILES =
       List.of(
-          Dataset.META, Dataset.VIDEOS, Dataset.USERS, Dataset.WATCHES, Dataset.SEARCHES,
+          Dataset.META,
+          Dataset.VIDEOS,
+          Dataset.USERS,
+          Dataset.WATCHES,
+          Dataset.SEARCHES,
           Dataset.IMPRESSIONS);
 
   @TempDir static Path tmp;

@@ -129,7 +129,8 @@ class MovieLensImporterTest {
   void importDir_noMovieLensFiles_rejected() {
     IllegalArgumentException e =
         assertThrows(
-            IllegalArgumentException.class, () -> MovieLensImporter.importDir(tmp, tmp.resolve("o")));
+            IllegalArgumentException.class,
+            () -> MovieLensImporter.importDir(tmp, tmp.resolve("o")));
     assertTrue(e.getMessage().contains("u.data"), e.getMessage());
   }
 
