@@ -47,7 +47,7 @@ class DataCommandsTest {
   @Test
   void generate_badArguments_clearMessageNoStackTrace() {
     assertEquals(2, run("generate", "--out", tmp.toString(), "--videos", "0"));
-    assertTrue(err.toString().contains("videos must be at least 10"), err.toString());
+    assertTrue(err.toString().contains("videos must be in 10..10000000"), err.toString());
     assertFalse(err.toString().contains("at dev.funnel"), err.toString());
 
     assertEquals(2, run("generate", "--out", tmp.toString(), "--preset", "huge"));

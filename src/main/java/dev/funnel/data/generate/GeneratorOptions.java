@@ -30,7 +30,9 @@ public record GeneratorOptions(
   public static final int WORDS_PER_TOPIC = 40;
 
   public GeneratorOptions {
-    require(videos >= 10, "videos must be at least 10, got " + videos);
+    // The upload-order sort packs a video id into 24 bits.
+    require(
+        videos >= 10 && videos <= 10_000_000, "videos must be in 10..10000000, got " + videos);
     require(users >= 1, "users must be at least 1, got " + users);
     require(days >= 1 && days <= 3650, "days must be in 1..3650, got " + days);
     require(topics >= 1 && topics <= 1000, "topics must be in 1..1000, got " + topics);
