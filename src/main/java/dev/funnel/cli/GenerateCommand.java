@@ -2,6 +2,7 @@ package dev.funnel.cli;
 
 import dev.funnel.data.generate.GeneratorOptions;
 import dev.funnel.data.generate.WorldGenerator;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -27,7 +28,9 @@ public final class GenerateCommand implements Callable<Integer> {
   @Option(
       names = "--preset",
       defaultValue = "rw-small",
-      description = "Base sizes: rw-small (20k videos, 5k users), rw-1m (1M, 100k) or tiny (2k, 500). Default: ${DEFAULT-VALUE}.")
+      description =
+          "Base sizes: rw-small (20k videos, 5k users), rw-1m (1M, 100k) or tiny (2k, 500)."
+              + " Default: ${DEFAULT-VALUE}.")
   String preset;
 
   @Option(names = "--videos", description = "Number of videos (overrides the preset).")
@@ -39,7 +42,9 @@ public final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--days", description = "Days of logged activity (preset: 60, tiny: 30).")
   Integer days;
 
-  @Option(names = "--seed", description = "Random seed; same seed gives identical files (default 42).")
+  @Option(
+      names = "--seed",
+      description = "Random seed; same seed gives identical files (default 42).")
   Long seed;
 
   @Override
@@ -63,7 +68,13 @@ public final class GenerateCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
     long started = System.nanoTime();
-    WorldGenerator.Summary s = WorldGenerator.generate(options, out);
+    WorldGenerator.Summary s;
+    try {
+      s = WorldGenerator.generate(options, out);
+    } catch (IOException e) {
+      spec.commandLine().getErr().println("generate: cannot write " + out + ": " + e);
+      return 1;
+    }
     double seconds = (System.nanoTime() - started) / 1e9;
     spec.commandLine()
         .getOut()

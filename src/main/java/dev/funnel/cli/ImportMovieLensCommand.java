@@ -2,6 +2,7 @@ package dev.funnel.cli;
 
 import dev.funnel.data.DatasetFormatException;
 import dev.funnel.data.movielens.MovieLensImporter;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -35,6 +36,9 @@ public final class ImportMovieLensCommand implements Callable<Integer> {
       s = MovieLensImporter.importDir(in, out);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
+    } catch (IOException e) {
+      spec.commandLine().getErr().println("import-movielens: " + e);
+      return 1;
     } catch (DatasetFormatException e) {
       spec.commandLine().getErr().println("import-movielens: " + e.getMessage());
       return 1;

@@ -9,9 +9,9 @@ import java.util.function.Consumer;
 
 /**
  * Every user's {@link UserProfile} as of the end of a dataset: the state {@code funnel load} puts
- * in the feature store. Events are grouped by user once (a counting sort of row indices, time
- * order kept), then each profile is built from the tail of its user's rows only, so the cost is
- * linear in the events and one profile is alive at a time in {@link #forEachLatest}.
+ * in the feature store. Events are grouped by user once (a counting sort of row indices, time order
+ * kept), then each profile is built from the tail of its user's rows only, so the cost is linear in
+ * the events and one profile is alive at a time in {@link #forEachLatest}.
  */
 public final class ProfileSnapshots {
   private ProfileSnapshots() {}

@@ -102,7 +102,8 @@ final class Events {
       for (int k = 0; k < n; k++) {
         p |= ((long) tokens[k]) << (16 * (k + 1));
       }
-      packed[append(u, t)] = p;
+      int i = append(u, t); // before reading the field: append may replace the array
+      packed[i] = p;
     }
 
     @Override

@@ -25,11 +25,14 @@ public record GeneratorOptions(
     int slateSize) {
 
   public static final int MAX_VOCABULARY = 50_000;
+
   /** Words each topic owns; the rest of the vocabulary is general words shared by all topics. */
   public static final int WORDS_PER_TOPIC = 40;
 
   public GeneratorOptions {
-    require(videos >= 10, "videos must be at least 10, got " + videos);
+    // The upload-order sort packs a video id into 24 bits.
+    require(
+        videos >= 10 && videos <= 10_000_000, "videos must be in 10..10000000, got " + videos);
     require(users >= 1, "users must be at least 1, got " + users);
     require(days >= 1 && days <= 3650, "days must be in 1..3650, got " + days);
     require(topics >= 1 && topics <= 1000, "topics must be in 1..1000, got " + topics);
@@ -81,19 +84,23 @@ public record GeneratorOptions(
   }
 
   public GeneratorOptions withVideos(int v) {
-    return new GeneratorOptions(v, users, days, seed, topics, vocabulary, watchesPerUser, slateSize);
+    return new GeneratorOptions(
+        v, users, days, seed, topics, vocabulary, watchesPerUser, slateSize);
   }
 
   public GeneratorOptions withUsers(int u) {
-    return new GeneratorOptions(videos, u, days, seed, topics, vocabulary, watchesPerUser, slateSize);
+    return new GeneratorOptions(
+        videos, u, days, seed, topics, vocabulary, watchesPerUser, slateSize);
   }
 
   public GeneratorOptions withDays(int d) {
-    return new GeneratorOptions(videos, users, d, seed, topics, vocabulary, watchesPerUser, slateSize);
+    return new GeneratorOptions(
+        videos, users, d, seed, topics, vocabulary, watchesPerUser, slateSize);
   }
 
   public GeneratorOptions withSeed(long s) {
-    return new GeneratorOptions(videos, users, days, s, topics, vocabulary, watchesPerUser, slateSize);
+    return new GeneratorOptions(
+        videos, users, days, s, topics, vocabulary, watchesPerUser, slateSize);
   }
 
   /** The options as meta.json {@code details}. */

@@ -4,8 +4,8 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Fixed name tables of the synthetic world: 50 language codes (English first, as on YouTube),
- * 200 country codes with the main language of their audience (largest audiences first), and a
+ * Fixed name tables of the synthetic world: 50 language codes (English first, as on YouTube), 200
+ * country codes with the main language of their audience (largest audiences first), and a
  * pseudo-word for every token id.
  */
 final class Names {
@@ -49,6 +49,7 @@ final class Names {
   };
 
   static final String[] GEOS = new String[GEO_LANGUAGE.length];
+
   /** Index into {@link #LANGUAGES} of each geo's main language. */
   static final int[] GEO_MAIN_LANGUAGE = new int[GEO_LANGUAGE.length];
 

@@ -3,15 +3,17 @@ package dev.funnel.data.generate;
 import java.util.Arrays;
 
 /**
- * The users of a synthetic world: demographics, a heavy-tailed activity level, a few weighted
- * topic interests (Dirichlet-like, drawn from topics popular with their age group), and the small
- * per-user memory the simulation needs (what they watched, what they were shown lately). Primitive arrays
- * indexed by dense user id.
+ * The users of a synthetic world: demographics, a heavy-tailed activity level, a few weighted topic
+ * interests (Dirichlet-like, drawn from topics popular with their age group), and the small
+ * per-user memory the simulation needs (what they watched, what they were shown lately). Primitive
+ * arrays indexed by dense user id.
  */
 final class Population {
   static final int MAX_INTERESTS = 4;
+
   /** Recent impressions remembered per user: repeated impressions are clicked less. */
   static final int SEEN = 32;
+
   static final String[] GENDERS = {"f", "m", "u"};
   static final int MAX_SUBSCRIPTIONS = 4;
 
@@ -20,6 +22,7 @@ final class Population {
   final int[] language;
   final byte[] gender;
   final int[] age;
+
   /** Mean sessions per day. */
   final float[] activity;
 
@@ -29,6 +32,7 @@ final class Population {
 
   /** Channels the user follows: their new uploads come back in the user's sessions. */
   final int[] subscription;
+
   final int[] subscriptionCount;
 
   private final WatchedSet watched;
@@ -194,7 +198,9 @@ final class Population {
     return interestTopic[base + k - 1];
   }
 
-  /** How much the user likes a topic: 1 for their favourite, 0 for a topic outside their interests. */
+  /**
+   * How much the user likes a topic: 1 for their favourite, 0 for a topic outside their interests.
+   */
   double topicAffinity(int u, int topic) {
     int base = u * MAX_INTERESTS;
     double max = 0;

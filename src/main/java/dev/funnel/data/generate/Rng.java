@@ -1,8 +1,8 @@
 package dev.funnel.data.generate;
 
 /**
- * SplitMix64: a tiny, fast, reseedable generator. The generator derives one stream per (user,
- * time slice) from the world seed, so the output does not depend on the order in which users are
+ * SplitMix64: a tiny, fast, reseedable generator. The generator derives one stream per (user, time
+ * slice) from the world seed, so the output does not depend on the order in which users are
  * visited, and reseeding costs no allocation (millions of reseeds per world).
  */
 final class Rng {

@@ -16,6 +16,7 @@ import java.util.Arrays;
  */
 final class SessionSimulator {
   static final long SLICE = 6 * 3600;
+
   /** Activity by quarter of the (UTC) day: evenings are busy. */
   private static final double[] DIURNAL = {0.5, 0.7, 1.2, 1.6};
 
@@ -24,10 +25,13 @@ final class SessionSimulator {
   static final double TOPIC_SWITCH = 0.12;
   static final double SAME_CHANNEL = 0.2;
   static final double SUBSCRIPTION = 0.2;
+
   /** Probability of looking for a video in one's own language first. */
   static final double LANGUAGE_LOYALTY = 0.85;
+
   static final double CHAIN_MEAN = 4.0;
   static final double DRIFT_PER_DAY = 0.01;
+
   /** Expected watches per session (chain plus slate clicks), used to set the session rate. */
   static final double WATCHES_PER_SESSION = 5.5;
 
@@ -194,9 +198,8 @@ final class SessionSimulator {
   }
 
   /**
-   * A video of the topic the user has not watched, mostly in their language, drawn by
-   * popularity × freshness; when the popular ones are all watched, any one of the topic; -1 if
-   * none is left.
+   * A video of the topic the user has not watched, mostly in their language, drawn by popularity ×
+   * freshness; when the popular ones are all watched, any one of the topic; -1 if none is left.
    */
   private int pickInTopic(int u, int topic) {
     int own = p.language[u];

@@ -10,16 +10,21 @@ package dev.funnel.data.generate;
 final class VideoSampler {
   /** Freshness time constant: a video's pull halves in about two days. */
   static final double FRESH_DAYS = 3.0;
+
   /** Freshness floor: old videos keep 5 % of the pull of a brand-new one. */
   static final double FLOOR = 0.05;
 
   private final World w;
   private final int languages;
+
   /** Cumulative weights over each (topic, language) segment's members, restarting per segment. */
   private final double[] cum;
+
   private final int[] eligible;
+
   /** Cumulative segment totals within each topic (restarting per topic): picks a language. */
   private final double[] segmentCum;
+
   private final double[] topicCum;
   private long now;
   private int uploaded;
@@ -81,7 +86,8 @@ final class VideoSampler {
     if (segmentCum[from + languages - 1] <= 0) {
       return -1;
     }
-    return inSegment(Sampling.pickSegment(segmentCum, from, from + languages, rng.nextDouble()), rng);
+    return inSegment(
+        Sampling.pickSegment(segmentCum, from, from + languages, rng.nextDouble()), rng);
   }
 
   /** A video of topic t in language l, or -1 when there is none yet. */

@@ -1,10 +1,10 @@
 package dev.funnel.data.generate;
 
 /**
- * "Has user u watched video v?" for the whole period, in one bit per (user, video) hash: a
- * one-hash Bloom filter sized to about 16 bits per expected watch. A false positive (a few per
- * cent) only means a video is skipped as if watched; that keeps re-watches rare without a set per
- * user (RW-1M has ten million watches).
+ * "Has user u watched video v?" for the whole period, in one bit per (user, video) hash: a one-hash
+ * Bloom filter sized to about 16 bits per expected watch. A false positive (a few per cent) only
+ * means a video is skipped as if watched; that keeps re-watches rare without a set per user (RW-1M
+ * has ten million watches).
  */
 final class WatchedSet {
   private final long[] bits;

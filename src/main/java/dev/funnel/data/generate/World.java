@@ -3,19 +3,23 @@ package dev.funnel.data.generate;
 import java.util.Arrays;
 
 /**
- * The static catalogue of a synthetic world: topics with their words, channels that specialise in
- * a topic and a language, and videos with a main (sometimes a secondary) topic, a language, a
+ * The static catalogue of a synthetic world: topics with their words, channels that specialise in a
+ * topic and a language, and videos with a main (sometimes a secondary) topic, a language, a
  * duration, an upload time and a power-law base popularity. Everything is primitive arrays indexed
  * by dense id, plus the orderings the samplers need (members of each topic and of each channel,
  * sorted by upload time, so that "uploaded before t" is a prefix found by binary search).
  */
 final class World {
   static final long DAY = 86_400;
+
   /** 2026-01-01T00:00Z: a fixed epoch, so the output does not depend on the clock. */
   static final long START_TS = 1_767_225_600L;
+
   /** Part of the catalogue uploaded before the logged period (the back catalogue). */
   static final double BACKLOG_SHARE = 0.4;
+
   static final long BACKLOG_SPAN = 365 * DAY;
+
   /** Weight of a secondary-topic video in that topic's sampler, relative to a main-topic one. */
   static final float SECONDARY_BOOST = 0.3f;
 
@@ -24,20 +28,26 @@ final class World {
   final long endTs;
 
   final double[] topicWeight;
+
   /** Age around which a topic's audience centres: demographics predict interests. */
   final double[] topicAgeCentre;
 
   final int[] channelTopic;
   final int[] channelLanguage;
+
   /** Channels of topic t: topicChannels[topicChannelStart[t] .. topicChannelStart[t+1]). */
   final int[] topicChannelStart;
+
   final int[] topicChannels;
+
   /** Cumulative channel weights within each topic's range (restarting at 0 per topic). */
   final double[] topicChannelCumulative;
 
   final int[] videoTopic;
+
   /** Secondary topic or -1. */
   final int[] videoTopic2;
+
   final int[] videoLanguage;
   final int[] videoChannel;
   final int[] videoDuration;
@@ -45,10 +55,11 @@ final class World {
   final float[] videoPopularity;
 
   /**
-   * Members of topic t in language l are memberVideo[segmentStart[s] .. segmentStart[s+1]) with s
-   * = t × languages + l, by upload time.
+   * Members of topic t in language l are memberVideo[segmentStart[s] .. segmentStart[s+1]) with s =
+   * t × languages + l, by upload time.
    */
   final int[] segmentStart;
+
   final int[] memberVideo;
   final long[] memberUpload;
   final float[] memberBoost;
@@ -59,6 +70,7 @@ final class World {
 
   /** All videos by upload time: uniform sampling among those already uploaded. */
   final int[] byUpload;
+
   final long[] byUploadTs;
 
   final double[] languageCumulative;

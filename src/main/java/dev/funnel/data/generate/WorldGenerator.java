@@ -55,8 +55,7 @@ public final class WorldGenerator {
       watches.flushBefore(Long.MAX_VALUE, out);
       impressions.flushBefore(Long.MAX_VALUE, out);
       searches.flushBefore(Long.MAX_VALUE, out);
-      long endTs =
-          Math.max(world.startTs, Math.max(watches.maxTs(), impressions.maxTs()));
+      long endTs = Math.max(world.startTs, Math.max(watches.maxTs(), impressions.maxTs()));
       endTs = Math.max(endTs, searches.maxTs());
       out.meta(
           new DatasetMeta(

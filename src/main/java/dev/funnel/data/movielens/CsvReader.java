@@ -8,9 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * RFC 4180 records from a reader: fields separated by a delimiter, optionally quoted, with
- * {@code ""} for a quote inside quotes and line breaks allowed inside quotes (MovieLens titles such
- * as {@code "American President, The (1995)"}). Tracks line numbers for error messages.
+ * RFC 4180 records from a reader: fields separated by a delimiter, optionally quoted, with {@code
+ * ""} for a quote inside quotes and line breaks allowed inside quotes (MovieLens titles such as
+ * {@code "American President, The (1995)"}). Tracks line numbers for error messages.
  */
 final class CsvReader implements Closeable {
   private final BufferedReader in;

@@ -38,7 +38,9 @@ final class LatestCsvLayout {
           m.listed = true;
           m.title = r.get(1).trim();
           m.genres =
-              r.get(2).equals("(no genres listed)") ? List.of() : Arrays.asList(r.get(2).split("\\|"));
+              r.get(2).equals("(no genres listed)")
+                  ? List.of()
+                  : Arrays.asList(r.get(2).split("\\|"));
           m.releaseTs = yearTs(m.title);
         }
       }

@@ -13,10 +13,10 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The ml-100k layout: {@code u.data} (user, item, rating, timestamp; tab-separated), {@code
- * u.item} (id|title|release date|video release date|IMDb URL|19 genre flags; ISO-8859-1) and
- * {@code u.user} (id|age|gender|occupation|zip). The genre names come from {@code u.genre} when
- * present, else the documented 19.
+ * The ml-100k layout: {@code u.data} (user, item, rating, timestamp; tab-separated), {@code u.item}
+ * (id|title|release date|video release date|IMDb URL|19 genre flags; ISO-8859-1) and {@code u.user}
+ * (id|age|gender|occupation|zip). The genre names come from {@code u.genre} when present, else the
+ * documented 19.
  */
 final class Ml100kLayout {
   static final String DATA = "u.data";
@@ -25,9 +25,25 @@ final class Ml100kLayout {
   static final String GENRES = "u.genre";
   static final List<String> DEFAULT_GENRES =
       List.of(
-          "unknown", "Action", "Adventure", "Animation", "Children's", "Comedy", "Crime",
-          "Documentary", "Drama", "Fantasy", "Film-Noir", "Horror", "Musical", "Mystery",
-          "Romance", "Sci-Fi", "Thriller", "War", "Western");
+          "unknown",
+          "Action",
+          "Adventure",
+          "Animation",
+          "Children's",
+          "Comedy",
+          "Crime",
+          "Documentary",
+          "Drama",
+          "Fantasy",
+          "Film-Noir",
+          "Horror",
+          "Musical",
+          "Mystery",
+          "Romance",
+          "Sci-Fi",
+          "Thriller",
+          "War",
+          "Western");
   private static final DateTimeFormatter RELEASE =
       DateTimeFormatter.ofPattern("dd-MMM-yyyy", Locale.ROOT);
 

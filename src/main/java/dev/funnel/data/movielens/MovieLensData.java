@@ -8,20 +8,24 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * What a MovieLens layout parses into before it is written as a dataset: movies, users with what
- * is known of them, ratings in primitive columns (ml-25m has 25 million), and tag applications.
- * Dense indices follow first appearance; the MovieLens ids are kept as strings.
+ * What a MovieLens layout parses into before it is written as a dataset: movies, users with what is
+ * known of them, ratings in primitive columns (ml-25m has 25 million), and tag applications. Dense
+ * indices follow first appearance; the MovieLens ids are kept as strings.
  */
 final class MovieLensData {
   static final class Movie {
     final String id;
     String title = "";
     List<String> genres = List.of();
+
     /** Release time from the movie file, epoch seconds, or Long.MIN_VALUE when unknown. */
     long releaseTs = Long.MIN_VALUE;
+
     long firstRatingTs = Long.MAX_VALUE;
+
     /** Tag words applied to the movie, with how often. */
     Map<String, Integer> tagWords;
+
     boolean listed;
 
     Movie(String id) {
@@ -118,7 +122,9 @@ final class MovieLensData {
         .toArray(String[]::new);
   }
 
-  /** A genre as one token: {@code Sci-Fi} → {@code sci-fi}, {@code Children's} → {@code childrens}. */
+  /**
+   * A genre as one token: {@code Sci-Fi} → {@code sci-fi}, {@code Children's} → {@code childrens}.
+   */
   static String genreToken(String genre) {
     return genre.toLowerCase(Locale.ROOT).replaceAll("[^\\p{L}\\p{N}-]", "");
   }

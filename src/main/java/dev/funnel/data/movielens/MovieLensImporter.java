@@ -28,6 +28,7 @@ import java.util.Set;
 public final class MovieLensImporter {
   /** Length every movie is given, in seconds: MovieLens has no durations. */
   public static final int NOMINAL_DURATION_S = 6000;
+
   /** Tag words kept as video tokens, most used first. */
   static final int TAG_TOKENS = 10;
 
@@ -37,8 +38,8 @@ public final class MovieLensImporter {
   public record Summary(String layout, int videos, int users, int watches, int searches) {}
 
   /**
-   * Reads {@code in} (ml-latest/-small/-20m/-25m CSV layout, or ml-100k) and writes a dataset
-   * into {@code out}.
+   * Reads {@code in} (ml-latest/-small/-20m/-25m CSV layout, or ml-100k) and writes a dataset into
+   * {@code out}.
    *
    * @throws IllegalArgumentException when {@code in} holds neither layout
    * @throws dev.funnel.data.DatasetFormatException on a malformed row, naming file:line
@@ -57,7 +58,8 @@ public final class MovieLensImporter {
       data = Ml100kLayout.read(in);
     } else {
       throw new IllegalArgumentException(
-          in + " is not a MovieLens directory: expected ratings.csv (ml-latest-small, ml-25m) or"
+          in
+              + " is not a MovieLens directory: expected ratings.csv (ml-latest-small, ml-25m) or"
               + " u.data (ml-100k)");
     }
     if (data.ratings == 0) {
@@ -98,7 +100,8 @@ public final class MovieLensImporter {
       }
       for (int i : tagOrder) {
         w.search(
-            new Search(data.users.get(data.tagUser.get(i)).id, data.tagTs.get(i), data.tagWords.get(i)));
+            new Search(
+                data.users.get(data.tagUser.get(i)).id, data.tagTs.get(i), data.tagWords.get(i)));
       }
       long unlisted = data.movies.stream().filter(m -> !m.listed).count();
       w.meta(
