@@ -7,8 +7,8 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code GET /health}: the process answers (liveness). {@code GET /ready}: the model is loaded,
- * the index built, the predictors warmed and the feature store answers a ping within a second
+ * {@code GET /health}: the process answers (liveness). {@code GET /ready}: the model is loaded, the
+ * index built, the predictors warmed and the feature store answers a ping within a second
  * (readiness); 503 problem otherwise.
  */
 final class HealthHandler {
@@ -44,6 +44,8 @@ final class HealthHandler {
                     .putHeader("Cache-Control", "no-store")
                     .end(body.put("status", "READY").toBuffer()))
         .onFailure(
-            e -> ctx.fail(new ApiException(503, "feature store (" + store.kind() + ") unreachable")));
+            e ->
+                ctx.fail(
+                    new ApiException(503, "feature store (" + store.kind() + ") unreachable")));
   }
 }

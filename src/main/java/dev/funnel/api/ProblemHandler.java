@@ -12,10 +12,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one place where failures become HTTP: every failed route, and the router's own 404, 405,
- * 413 and 415, end here as {@code application/problem+json} (RFC 9457: type, title, status,
- * detail, instance). Typed exceptions map to their status; anything unexpected is a 500 whose
- * detail is generic and whose stack trace goes to the log only, with a problem id to match them.
+ * The one place where failures become HTTP: every failed route, and the router's own 404, 405, 413
+ * and 415, end here as {@code application/problem+json} (RFC 9457: type, title, status, detail,
+ * instance). Typed exceptions map to their status; anything unexpected is a 500 whose detail is
+ * generic and whose stack trace goes to the log only, with a problem id to match them.
  */
 final class ProblemHandler implements Handler<RoutingContext> {
   private static final Logger LOG = LoggerFactory.getLogger(ProblemHandler.class);
@@ -85,7 +85,9 @@ final class ProblemHandler implements Handler<RoutingContext> {
             .put("title", title)
             .put("status", status)
             .put("detail", detail)
-            .put("instance", Validation.truncate(ctx.request().path() == null ? "" : ctx.request().path()));
+            .put(
+                "instance",
+                Validation.truncate(ctx.request().path() == null ? "" : ctx.request().path()));
     response
         .setStatusCode(status)
         .putHeader("Content-Type", PROBLEM_JSON)

@@ -21,9 +21,9 @@ import java.util.Set;
  *  "count"?: 1..max, "exclude"?: [video ids]}
  * </pre>
  *
- * Strict: unknown fields, wrong types and out-of-range values are 400s, so that a client's typo
- * is reported instead of silently ignored. Video ids that are well-formed but unknown to the model
- * are accepted and ignored (a frontend may know videos newer than the model).
+ * Strict: unknown fields, wrong types and out-of-range values are 400s, so that a client's typo is
+ * reported instead of silently ignored. Video ids that are well-formed but unknown to the model are
+ * accepted and ignored (a frontend may know videos newer than the model).
  */
 final class RecommendBody {
   static final int MAX_HISTORY = 500;
@@ -32,7 +32,8 @@ final class RecommendBody {
   static final int MAX_TOKEN_LENGTH = 64;
   static final int MAX_AGE = 150;
 
-  private static final Set<String> FIELDS = Set.of("user", "history", "context", "count", "exclude");
+  private static final Set<String> FIELDS =
+      Set.of("user", "history", "context", "count", "exclude");
   private static final Set<String> CONTEXT_FIELDS =
       Set.of("geo", "language", "gender", "age", "searches");
 
@@ -116,7 +117,8 @@ final class RecommendBody {
   private static String code(JsonObject ctx, String field) {
     String v = optionalString(ctx, field, "context." + field);
     if (v != null && (v.length() > 16 || !v.chars().allMatch(ch -> ch > 0x20 && ch < 0x7f))) {
-      throw ApiException.badRequest("context." + field + " must be a code of at most 16 characters");
+      throw ApiException.badRequest(
+          "context." + field + " must be a code of at most 16 characters");
     }
     return v;
   }

@@ -6,8 +6,9 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 /**
- * The response body: {@code {"user","items":[{"video","score"}],"model","degraded","personalized"}},
- * plus {@code "video"} for watch-next. Scores are rounded to 3 decimals (they are seconds).
+ * The response body: {@code
+ * {"user","items":[{"video","score"}],"model","degraded","personalized"}}, plus {@code "video"} for
+ * watch-next. Scores are rounded to 3 decimals (they are seconds).
  */
 final class RecommendationJson {
   private RecommendationJson() {}

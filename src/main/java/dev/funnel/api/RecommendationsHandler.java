@@ -36,10 +36,7 @@ final class RecommendationsHandler {
   /** Runs the pipeline and writes the answer, or hands the failure to the problem handler. */
   static void respond(
       RoutingContext ctx, RecommendPipeline pipeline, RecommendQuery query, String playing) {
-    pipeline
-        .recommend(query)
-        .onSuccess(r -> write(ctx, r, playing))
-        .onFailure(ctx::fail);
+    pipeline.recommend(query).onSuccess(r -> write(ctx, r, playing)).onFailure(ctx::fail);
   }
 
   private static void write(RoutingContext ctx, Recommendation r, String playing) {

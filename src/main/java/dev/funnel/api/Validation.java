@@ -4,8 +4,8 @@ import io.vertx.core.MultiMap;
 import java.util.List;
 
 /**
- * Checks on values that arrive in paths and query strings. Every failure is an {@link
- * ApiException} with status 400 and a message that says what was wrong and what is accepted.
+ * Checks on values that arrive in paths and query strings. Every failure is an {@link ApiException}
+ * with status 400 and a message that says what was wrong and what is accepted.
  */
 final class Validation {
   static final int MAX_ID_LENGTH = 128;
@@ -47,7 +47,9 @@ final class Validation {
 
   static int count(String value, int maxCount) {
     // Digits only: no sign, no spaces, no decimals; at most 9 so that parsing cannot overflow.
-    if (value.isEmpty() || value.length() > 9 || !value.chars().allMatch(c -> c >= '0' && c <= '9')) {
+    if (value.isEmpty()
+        || value.length() > 9
+        || !value.chars().allMatch(c -> c >= '0' && c <= '9')) {
       throw ApiException.badRequest("count must be an integer from 1 to " + maxCount);
     }
     return countInRange(Integer.parseInt(value), maxCount);
@@ -77,7 +79,11 @@ final class Validation {
     for (String name : query.names()) {
       if (!List.of(allowed).contains(name)) {
         throw ApiException.badRequest(
-            "unknown query parameter '" + truncate(name) + "' (allowed: " + String.join(", ", allowed) + ")");
+            "unknown query parameter '"
+                + truncate(name)
+                + "' (allowed: "
+                + String.join(", ", allowed)
+                + ")");
       }
     }
   }

@@ -9,7 +9,6 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -61,10 +60,7 @@ public final class FunnelServer {
     int serial = SERVERS.incrementAndGet();
     WorkerExecutor workers =
         vertx.createSharedWorkerExecutor(
-            "funnel-inference-" + serial,
-            config.inference().workers(),
-            60,
-            TimeUnit.SECONDS);
+            "funnel-inference-" + serial, config.inference().workers(), 60, TimeUnit.SECONDS);
     return workers
         .executeBlocking(() -> ServingModel.build(bundle, config), false)
         .compose(
@@ -96,7 +92,11 @@ public final class FunnelServer {
   // own random port; a negative port means "a random port shared by the servers that ask for this
   // same negative number", so each FunnelServer in a JVM gets a number of its own.
   private static Future<Deployed> deployHttp(
-      Vertx vertx, FunnelConfig config, RecommendPipeline pipeline, FeatureStore store, int serial) {
+      Vertx vertx,
+      FunnelConfig config,
+      RecommendPipeline pipeline,
+      FeatureStore store,
+      int serial) {
     int port = config.http().port() == 0 ? -serial : config.http().port();
     List<HttpVerticle> verticles = new java.util.concurrent.CopyOnWriteArrayList<>();
     return vertx
@@ -134,7 +134,8 @@ public final class FunnelServer {
       String id = deployments.get(i);
       chain = chain.compose(v -> vertx.undeploy(id)).recover(e -> Future.succeededFuture());
     }
-    return chain.compose(v -> drained(System.nanoTime() + 5_000_000_000L))
+    return chain
+        .compose(v -> drained(System.nanoTime() + 5_000_000_000L))
         .compose(v -> closeAll(workers, model));
   }
 
@@ -147,9 +148,6 @@ public final class FunnelServer {
   }
 
   private static Future<Void> closeAll(WorkerExecutor workers, ServingModel model) {
-    return workers
-        .close()
-        .recover(e -> Future.succeededFuture())
-        .andThen(ar -> model.close());
+    return workers.close().recover(e -> Future.succeededFuture()).andThen(ar -> model.close());
   }
 }

@@ -14,8 +14,8 @@ import java.util.Optional;
 
 /**
  * A private redis-server process on a free loopback port, for the demo and the tests: no
- * persistence, its own working directory, stopped by {@link #close()} (and by a shutdown hook, so
- * a Ctrl-C leaves nothing running). Never touches a Redis someone else started.
+ * persistence, its own working directory, stopped by {@link #close()} (and by a shutdown hook, so a
+ * Ctrl-C leaves nothing running). Never touches a Redis someone else started.
  */
 public final class LocalRedisServer implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
@@ -58,12 +58,18 @@ public final class LocalRedisServer implements AutoCloseable {
     Process process =
         new ProcessBuilder(
                 executable.toString(),
-                "--port", Integer.toString(port),
-                "--bind", "127.0.0.1",
-                "--save", "",
-                "--appendonly", "no",
-                "--dir", dir.toString(),
-                "--logfile", dir.resolve("redis.log").toString())
+                "--port",
+                Integer.toString(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                dir.toString(),
+                "--logfile",
+                dir.resolve("redis.log").toString())
             .redirectErrorStream(true)
             .redirectOutput(dir.resolve("stdout.log").toFile())
             .start();
@@ -96,7 +102,10 @@ public final class LocalRedisServer implements AutoCloseable {
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
         throw new IOException(
-            "redis-server exited with " + process.exitValue() + "; see " + dir.resolve("redis.log"));
+            "redis-server exited with "
+                + process.exitValue()
+                + "; see "
+                + dir.resolve("redis.log"));
       }
       try (Socket socket = new Socket()) {
         socket.connect(new InetSocketAddress("127.0.0.1", port), 200);

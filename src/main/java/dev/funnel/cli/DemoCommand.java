@@ -158,7 +158,9 @@ public final class DemoCommand implements Callable<Integer> {
     System.out.println("  curl -s '" + server.url() + "/v1/recommendations/" + user + "?count=5'");
     System.out.println(
         "  curl -s -X POST -H 'Content-Type: application/json' -d '{\"history\":[\""
-            + profiles.get(0).history().stream().findFirst().map(UserProfile.Watched::video)
+            + profiles.get(0).history().stream()
+                .findFirst()
+                .map(UserProfile.Watched::video)
                 .orElse("v0")
             + "\"],\"count\":5}' "
             + server.url()
@@ -214,7 +216,6 @@ public final class DemoCommand implements Callable<Integer> {
   }
 
   private static void done(long startNanos, String what) {
-    System.out.printf(
-        "      done in %.1f s: %s%n", (System.nanoTime() - startNanos) / 1e9, what);
+    System.out.printf("      done in %.1f s: %s%n", (System.nanoTime() - startNanos) / 1e9, what);
   }
 }

@@ -33,13 +33,19 @@ public final class LoadCommand implements Callable<Integer> {
   @Option(names = "--data", required = true, paramLabel = "DIR", description = "dataset directory")
   Path data;
 
-  @Option(names = "--models", paramLabel = "MODELDIR", description = "model to check the video ids against (optional)")
+  @Option(
+      names = "--models",
+      paramLabel = "MODELDIR",
+      description = "model to check the video ids against (optional)")
   Path models;
 
   @Option(names = "--redis", paramLabel = "URL", description = "redis://host:port[/db] (redis.url)")
   String redis;
 
-  @Option(names = "--conf", paramLabel = "FILE", description = "configuration file (default conf/funnel.properties)")
+  @Option(
+      names = "--conf",
+      paramLabel = "FILE",
+      description = "configuration file (default conf/funnel.properties)")
   Path conf;
 
   @Override
@@ -74,7 +80,10 @@ public final class LoadCommand implements Callable<Integer> {
                 .count();
         if (unknown > 0) {
           System.err.println(
-              "funnel load: " + unknown + " watched videos are unknown to model " + bundle.version());
+              "funnel load: "
+                  + unknown
+                  + " watched videos are unknown to model "
+                  + bundle.version());
         }
       }
     }
@@ -87,13 +96,11 @@ public final class LoadCommand implements Callable<Integer> {
       double writeSeconds = (System.nanoTime() - writeStart) / 1e9;
       System.out.printf(
           "funnel load: %d profiles written to %s in %.2f s (%.2f s in total)%n",
-          profiles.size(),
-          config.redis().url(),
-          writeSeconds,
-          (System.nanoTime() - start) / 1e9);
+          profiles.size(), config.redis().url(), writeSeconds, (System.nanoTime() - start) / 1e9);
       return 0;
     } catch (Exception e) {
-      System.err.println("funnel load: cannot write to " + config.redis().url() + ": " + e.getMessage());
+      System.err.println(
+          "funnel load: cannot write to " + config.redis().url() + ": " + e.getMessage());
       return 1;
     } finally {
       store.close().eventually(vertx::close).await(10, TimeUnit.SECONDS);

@@ -5,9 +5,9 @@ import dev.funnel.config.ConfigException;
 import dev.funnel.config.FunnelConfig;
 import dev.funnel.data.Dataset;
 import dev.funnel.data.ProfileSnapshots;
-import dev.funnel.features.UserProfile;
 import dev.funnel.features.FeatureStore;
 import dev.funnel.features.FeatureStores;
+import dev.funnel.features.UserProfile;
 import dev.funnel.models.ModelBundle;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
@@ -34,7 +34,10 @@ public final class ServeCommand implements Callable<Integer> {
     return args.length > 0 && (args[0].equals("serve") || args[0].equals("demo"));
   }
 
-  @Option(names = "--conf", paramLabel = "FILE", description = "configuration file (default conf/funnel.properties)")
+  @Option(
+      names = "--conf",
+      paramLabel = "FILE",
+      description = "configuration file (default conf/funnel.properties)")
   Path conf;
 
   @Option(names = "--host", paramLabel = "H", description = "interface to bind (http.host)")
@@ -43,13 +46,23 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--port", paramLabel = "N", description = "TCP port, 0 = any free (http.port)")
   String port;
 
-  @Option(names = "--redis", paramLabel = "URL", description = "redis://host:port of the feature store (redis.url); none = embedded, empty")
+  @Option(
+      names = "--redis",
+      paramLabel = "URL",
+      description = "redis://host:port of the feature store (redis.url); none = embedded, empty")
   String redis;
 
-  @Option(names = "--models", paramLabel = "MODELDIR", description = "model version dir or models root with LATEST (models.dir)")
+  @Option(
+      names = "--models",
+      paramLabel = "MODELDIR",
+      description = "model version dir or models root with LATEST (models.dir)")
   Path models;
 
-  @Option(names = "--data", paramLabel = "DIR", description = "with the embedded store: preload every user's latest profile from this dataset")
+  @Option(
+      names = "--data",
+      paramLabel = "DIR",
+      description =
+          "with the embedded store: preload every user's latest profile from this dataset")
   Path data;
 
   @Override
@@ -67,7 +80,8 @@ public final class ServeCommand implements Callable<Integer> {
       return 2;
     }
     if (data != null && !config.redis().embedded()) {
-      System.err.println("funnel serve: --data preloads the embedded store only; with Redis use ./funnel load");
+      System.err.println(
+          "funnel serve: --data preloads the embedded store only; with Redis use ./funnel load");
       return 2;
     }
     if (config.redis().embedded() && data == null) {
@@ -122,8 +136,13 @@ public final class ServeCommand implements Callable<Integer> {
                 },
                 "funnel-shutdown"));
     System.out.println(
-        "funnel: serving model " + server.modelVersion() + " at " + server.url()
-            + "  (try: curl " + server.url() + "/v1/recommendations/u0)");
+        "funnel: serving model "
+            + server.modelVersion()
+            + " at "
+            + server.url()
+            + "  (try: curl "
+            + server.url()
+            + "/v1/recommendations/u0)");
     return 0;
   }
 }

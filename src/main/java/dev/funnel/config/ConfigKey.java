@@ -5,27 +5,54 @@ import java.util.Locale;
 
 /**
  * Every configuration key, its default and what it means: the single list that the loader, the
- * {@code FUNNEL_*} environment binding and the documentation test read. {@code conf/funnel.properties}
- * repeats each key with a comment; {@code ConfigKeyTest} checks that they agree.
+ * {@code FUNNEL_*} environment binding and the documentation test read. {@code
+ * conf/funnel.properties} repeats each key with a comment; {@code ConfigKeyTest} checks that they
+ * agree.
  */
 public enum ConfigKey {
   HTTP_HOST("http.host", "127.0.0.1", "interface the HTTP server binds to"),
   HTTP_PORT("http.port", "8080", "TCP port, 0 = any free port"),
   HTTP_INSTANCES("http.instances", "0", "HTTP verticle instances (event loops); 0 = one per core"),
-  HTTP_MAX_BODY_BYTES("http.max-body-bytes", "65536", "largest accepted request body in bytes (413 above)"),
-  REDIS_URL("redis.url", "", "redis://host:port/db of the feature store; empty = embedded in-process store"),
-  REDIS_KEY_PREFIX("redis.key-prefix", "funnel:u:", "prefix of the one key per user that holds the profile"),
-  REDIS_POOL_SIZE("redis.pool-size", "16", "pooled Redis connections (vertx-redis-client default 6 is too small)"),
-  REDIS_POOL_MAX_WAITING("redis.pool-max-waiting", "4096", "requests that may wait for a pooled connection (default 24 fails under load)"),
-  REDIS_MAX_WAITING_HANDLERS("redis.max-waiting-handlers", "4096", "pipelined commands in flight per connection"),
-  MODELS_DIR("models.dir", "models", "a model version directory, or a models root with a LATEST file"),
-  INFERENCE_WORKERS("inference.workers", "0", "inference worker threads, each with its own predictors; 0 = one per core"),
-  INFERENCE_MAX_PENDING("inference.max-pending", "256", "requests queued or running on the workers before 503 + Retry-After"),
-  SERVING_CANDIDATES("serving.candidates", "300", "K: candidates taken from the index and scored by the ranker"),
+  HTTP_MAX_BODY_BYTES(
+      "http.max-body-bytes", "65536", "largest accepted request body in bytes (413 above)"),
+  REDIS_URL(
+      "redis.url",
+      "",
+      "redis://host:port/db of the feature store; empty = embedded in-process store"),
+  REDIS_KEY_PREFIX(
+      "redis.key-prefix", "funnel:u:", "prefix of the one key per user that holds the profile"),
+  REDIS_POOL_SIZE(
+      "redis.pool-size",
+      "16",
+      "pooled Redis connections (vertx-redis-client default 6 is too small)"),
+  REDIS_POOL_MAX_WAITING(
+      "redis.pool-max-waiting",
+      "4096",
+      "requests that may wait for a pooled connection (default 24 fails under load)"),
+  REDIS_MAX_WAITING_HANDLERS(
+      "redis.max-waiting-handlers", "4096", "pipelined commands in flight per connection"),
+  MODELS_DIR(
+      "models.dir", "models", "a model version directory, or a models root with a LATEST file"),
+  INFERENCE_WORKERS(
+      "inference.workers",
+      "0",
+      "inference worker threads, each with its own predictors; 0 = one per core"),
+  INFERENCE_MAX_PENDING(
+      "inference.max-pending",
+      "256",
+      "requests queued or running on the workers before 503 + Retry-After"),
+  SERVING_CANDIDATES(
+      "serving.candidates", "300", "K: candidates taken from the index and scored by the ranker"),
   SERVING_DEFAULT_COUNT("serving.default-count", "20", "N returned when a request gives no count"),
   SERVING_MAX_COUNT("serving.max-count", "500", "largest count a request may ask for (400 above)"),
-  SERVING_DEADLINE_MS("serving.deadline-ms", "250", "request deadline in milliseconds; late stages are cut and the answer degrades"),
-  SERVING_CLOCK("serving.clock", "data", "data = now is the model's data end plus time since start; wall = system clock");
+  SERVING_DEADLINE_MS(
+      "serving.deadline-ms",
+      "250",
+      "request deadline in milliseconds; late stages are cut and the answer degrades"),
+  SERVING_CLOCK(
+      "serving.clock",
+      "data",
+      "data = now is the model's data end plus time since start; wall = system clock");
 
   private final String key;
   private final String defaultValue;

@@ -14,9 +14,9 @@ import java.util.Properties;
  * The whole configuration of a Funnel server: immutable, validated at construction time of {@link
  * #load}. Values come from, lowest precedence first: the defaults in {@link ConfigKey}, a
  * properties file ({@code conf/funnel.properties}), {@code FUNNEL_*} environment variables, and
- * flags. An unknown key in the file is an error (a typo must not silently keep a default);
- * unknown {@code FUNNEL_*} variables are ignored because the launcher uses some of its own
- * (e.g. {@code FUNNEL_JAVA_OPTS}).
+ * flags. An unknown key in the file is an error (a typo must not silently keep a default); unknown
+ * {@code FUNNEL_*} variables are ignored because the launcher uses some of its own (e.g. {@code
+ * FUNNEL_JAVA_OPTS}).
  */
 public record FunnelConfig(
     HttpConfig http,
@@ -34,11 +34,11 @@ public record FunnelConfig(
    * Loads and validates a configuration.
    *
    * @param file a properties file, or null for none
-   * @param env the environment (usually {@code System.getenv()}); only known {@code FUNNEL_*}
-   *     names are read
+   * @param env the environment (usually {@code System.getenv()}); only known {@code FUNNEL_*} names
+   *     are read
    * @param flags overrides by dotted key (e.g. {@code http.port}), highest precedence
-   * @throws ConfigException naming the key and the source when a value is bad or the file cannot
-   *     be read
+   * @throws ConfigException naming the key and the source when a value is bad or the file cannot be
+   *     read
    */
   public static FunnelConfig load(Path file, Map<String, String> env, Map<String, String> flags) {
     Map<ConfigKey, String> values = new EnumMap<>(ConfigKey.class);
@@ -135,7 +135,8 @@ public record FunnelConfig(
     try (java.io.Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       props.load(reader);
     } catch (IOException e) {
-      throw new ConfigException("cannot read configuration file " + file + ": " + e.getMessage(), e);
+      throw new ConfigException(
+          "cannot read configuration file " + file + ": " + e.getMessage(), e);
     } catch (IllegalArgumentException e) {
       throw new ConfigException("malformed configuration file " + file + ": " + e.getMessage(), e);
     }

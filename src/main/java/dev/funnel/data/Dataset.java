@@ -206,7 +206,10 @@ public final class Dataset {
   private static long ordered(LongColumn column, long ts) {
     if (column.size > 0 && ts < column.data[column.size - 1]) {
       throw new IllegalArgumentException(
-          "ts " + ts + " is before the previous row's " + column.data[column.size - 1]
+          "ts "
+              + ts
+              + " is before the previous row's "
+              + column.data[column.size - 1]
               + " (events must be in time order)");
     }
     return ts;

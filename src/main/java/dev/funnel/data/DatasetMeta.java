@@ -14,7 +14,8 @@ import java.nio.file.Path;
  * @param endTs last event time, epoch seconds; serving uses it as "now" on the data clock
  * @param details free-form, source-specific facts (generator parameters, input files)
  */
-public record DatasetMeta(String name, String source, long startTs, long endTs, JsonObject details) {
+public record DatasetMeta(
+    String name, String source, long startTs, long endTs, JsonObject details) {
 
   public static DatasetMeta read(Path file) throws IOException {
     try {

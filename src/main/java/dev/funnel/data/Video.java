@@ -18,7 +18,8 @@ public record Video(
     long uploadTs,
     String title,
     String[] tokens) {
-  static final String HEADER = "video\ttopic\tlanguage\tchannel\tduration_s\tupload_ts\ttitle\ttokens";
+  static final String HEADER =
+      "video\ttopic\tlanguage\tchannel\tduration_s\tupload_ts\ttitle\ttokens";
 
   static Video parse(String[] c) {
     return new Video(

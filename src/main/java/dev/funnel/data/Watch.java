@@ -9,12 +9,6 @@ public record Watch(String user, String video, long ts, float watchSeconds) {
   }
 
   String toRow() {
-    return Tsv.clean(user)
-        + '\t'
-        + Tsv.clean(video)
-        + '\t'
-        + ts
-        + '\t'
-        + Tsv.seconds(watchSeconds);
+    return Tsv.clean(user) + '\t' + Tsv.clean(video) + '\t' + ts + '\t' + Tsv.seconds(watchSeconds);
   }
 }

@@ -23,7 +23,8 @@ public final class EmbeddedFeatureStore implements FeatureStore {
     try {
       return Future.succeededFuture(Optional.of(UserProfileCodec.decode(userId, bytes)));
     } catch (RuntimeException e) {
-      return Future.failedFuture(new IllegalStateException("corrupt profile for user " + userId, e));
+      return Future.failedFuture(
+          new IllegalStateException("corrupt profile for user " + userId, e));
     }
   }
 

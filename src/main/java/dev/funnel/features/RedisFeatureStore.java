@@ -23,7 +23,9 @@ import java.util.Optional;
  * 24 waiters) fail with "waiting queue is full" under load.
  */
 public final class RedisFeatureStore implements FeatureStore {
-  /** SETs per pipelined batch: large enough to amortise round trips, small enough to bound memory. */
+  /**
+   * SETs per pipelined batch: large enough to amortise round trips, small enough to bound memory.
+   */
   static final int BATCH = 1000;
 
   private final Redis redis;

@@ -5,8 +5,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * What the online feature store knows about one user: the input of both models. The same record
- * is built offline from a dataset (trainer, evaluator, loader) and online from Redis or a request
+ * What the online feature store knows about one user: the input of both models. The same record is
+ * built offline from a dataset (trainer, evaluator, loader) and online from Redis or a request
  * body, so that training and serving see one schema.
  *
  * @param geo country/region code, {@code ""} when unknown

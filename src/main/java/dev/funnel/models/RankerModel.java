@@ -3,8 +3,8 @@ package dev.funnel.models;
 import dev.funnel.features.UserProfile;
 
 /**
- * The ranking model for one worker thread: one batched forward over the candidates. Not
- * thread-safe (it owns a DJL Predictor); get one per worker from {@link ModelBundle#newRanker()}.
+ * The ranking model for one worker thread: one batched forward over the candidates. Not thread-safe
+ * (it owns a DJL Predictor); get one per worker from {@link ModelBundle#newRanker()}.
  */
 public interface RankerModel extends AutoCloseable {
 

@@ -20,10 +20,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The funnel for one request. The feature read runs on the caller's event loop (one GET); the
- * rest (user tower → index top-K → ranker → filters → top N) runs on a bounded {@link
- * WorkerExecutor} with unordered {@code executeBlocking}, because ordered calls from one event
- * loop would run one at a time (DESIGN.md §7).
+ * The funnel for one request. The feature read runs on the caller's event loop (one GET); the rest
+ * (user tower → index top-K → ranker → filters → top N) runs on a bounded {@link WorkerExecutor}
+ * with unordered {@code executeBlocking}, because ordered calls from one event loop would run one
+ * at a time (DESIGN.md §7).
  *
  * <p>Failure policy: the returned future fails only with {@link OverloadedException} (too many
  * requests pending: answer 503 at once). A store failure, a model failure or a missed deadline
@@ -75,7 +75,10 @@ public final class RecommendPipeline {
         .map(p -> new Fetched(p, false))
         .recover(
             e -> {
-              LOG.warn("feature read for user {} failed, serving without it: {}", query.userId(), e.toString());
+              LOG.warn(
+                  "feature read for user {} failed, serving without it: {}",
+                  query.userId(),
+                  e.toString());
               return Future.succeededFuture(new Fetched(Optional.empty(), true));
             })
         .compose(fetched -> schedule(query, fetched, start, deadline));
@@ -111,7 +114,9 @@ public final class RecommendPipeline {
     VideoCatalog catalog = model.bundle().catalog();
     long now = model.clock().nowTs();
     UserProfile base =
-        fetched.profile().orElseGet(() -> UserProfile.anonymous(q.userId() == null ? "" : q.userId()));
+        fetched
+            .profile()
+            .orElseGet(() -> UserProfile.anonymous(q.userId() == null ? "" : q.userId()));
     List<UserProfile.Watched> history = new ArrayList<>(base.history());
     boolean bodyHistory = false;
     for (String video : q.history()) {

@@ -11,8 +11,8 @@ import java.util.List;
  * @param context demographics and searches given with the request
  * @param count how many videos to return
  * @param exclude video ids never to return (unknown ids are ignored)
- * @param playing for watch-next: the video being played, appended to the history and excluded;
- *     null otherwise
+ * @param playing for watch-next: the video being played, appended to the history and excluded; null
+ *     otherwise
  */
 public record RecommendQuery(
     String userId,

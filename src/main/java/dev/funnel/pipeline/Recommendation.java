@@ -10,8 +10,8 @@ import java.util.List;
  * @param model the model version that produced it
  * @param degraded true when a stage was cut (deadline, store or model failure) and popular videos
  *     or unranked candidates stand in
- * @param personalized false when nothing was known about the user (no stored profile and no
- *     history in the request): context and popularity only
+ * @param personalized false when nothing was known about the user (no stored profile and no history
+ *     in the request): context and popularity only
  */
 public record Recommendation(
     String userId,

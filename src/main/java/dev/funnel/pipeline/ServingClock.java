@@ -4,8 +4,8 @@ import dev.funnel.config.ServingConfig.ClockMode;
 
 /**
  * "Now" in epoch seconds for video ages and time since last watch. On recorded or generated data
- * the wall clock would make every video years old, so the data clock starts at the model's data
- * end time and advances with real time from the server start. Thread-safe.
+ * the wall clock would make every video years old, so the data clock starts at the model's data end
+ * time and advances with real time from the server start. Thread-safe.
  */
 @FunctionalInterface
 public interface ServingClock {

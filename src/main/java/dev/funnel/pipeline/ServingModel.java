@@ -39,8 +39,8 @@ public final class ServingModel implements AutoCloseable {
     }
     VectorIndex index = VectorIndex.exact(bundle);
     ServingClock clock = ServingClock.of(config.serving().clock(), bundle.dataEndTs());
-    PredictorPool pool = PredictorPool.create(
-            bundle, config.inference().workers(), config.serving().candidates());
+    PredictorPool pool =
+        PredictorPool.create(bundle, config.inference().workers(), config.serving().candidates());
     try {
       warmUp(index, pool, clock, config);
     } catch (RuntimeException e) {

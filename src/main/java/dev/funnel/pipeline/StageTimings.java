@@ -1,8 +1,8 @@
 package dev.funnel.pipeline;
 
 /**
- * Milliseconds spent in each stage of one request (0 for a stage that did not run). {@code
- * queueMs} is the wait for an inference worker.
+ * Milliseconds spent in each stage of one request (0 for a stage that did not run). {@code queueMs}
+ * is the wait for an inference worker.
  */
 public record StageTimings(
     double featuresMs,

@@ -5,9 +5,9 @@ import dev.funnel.models.RankerModel;
 import dev.funnel.retrieval.Candidates;
 
 /**
- * Scores retrieved candidates with the ranking model (one batched forward) and keeps the best N
- * by expected watch time. Runs on an inference worker: the {@link RankerModel} belongs to the
- * calling thread for the duration of the call.
+ * Scores retrieved candidates with the ranking model (one batched forward) and keeps the best N by
+ * expected watch time. Runs on an inference worker: the {@link RankerModel} belongs to the calling
+ * thread for the duration of the call.
  */
 public final class CandidateRanker {
   private CandidateRanker() {}

@@ -15,7 +15,8 @@ public final class TopN {
    * @param scores ranker score of each candidate (expected watch seconds), same order
    * @param excluded ids that must not be returned
    * @param n how many to keep
-   * @param fallback ids to append (score 0, or the lowest ranked score if negative) when fewer than n survive, in their order
+   * @param fallback ids to append (score 0, or the lowest ranked score if negative) when fewer than
+   *     n survive, in their order
    */
   public static ScoredVideos select(
       int[] ids, float[] scores, int count, ExclusionSet excluded, int n, int[] fallback) {

@@ -70,7 +70,8 @@ class DegradationApiTest {
       } else {
         assertEquals(503, r.statusCode(), r.body());
         assertEquals("1", r.headers().firstValue("Retry-After").orElse(null));
-        assertEquals("application/problem+json", r.headers().firstValue("Content-Type").orElse(null));
+        assertEquals(
+            "application/problem+json", r.headers().firstValue("Content-Type").orElse(null));
         shed++;
       }
     }
@@ -88,7 +89,13 @@ class DegradationApiTest {
         FunnelConfig.load(
             null,
             Map.of(),
-            Map.of("http.port", "0", "http.instances", "1", "redis.url", "redis://127.0.0.1:" + closedPort));
+            Map.of(
+                "http.port",
+                "0",
+                "http.instances",
+                "1",
+                "redis.url",
+                "redis://127.0.0.1:" + closedPort));
     FeatureStore down = FeatureStores.create(vertx, config.redis());
     server = FunnelServer.start(vertx, config, world.bundle, down).await(120, TimeUnit.SECONDS);
     String user = world.profiles.get(0).userId();

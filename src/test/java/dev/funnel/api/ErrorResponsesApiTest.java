@@ -32,7 +32,8 @@ class ErrorResponsesApiTest {
     assertNotNull(p.getString("title"));
     assertNotNull(p.getString("detail"));
     String text = r.raw().body();
-    assertFalse(text.contains("Exception") || text.contains("at dev.") || text.contains("/work/"), text);
+    assertFalse(
+        text.contains("Exception") || text.contains("at dev.") || text.contains("/work/"), text);
   }
 
   @ParameterizedTest
@@ -112,7 +113,8 @@ class ErrorResponsesApiTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"/", "/v2/recommendations/u0", "/v1/recommendations/u0/extra", "/v1/videos/v1"})
+  @ValueSource(
+      strings = {"/", "/v2/recommendations/u0", "/v1/recommendations/u0/extra", "/v1/videos/v1"})
   void unknownRoute_is404(String path) {
     assertProblem(Http.get(s.url(path)), 404);
   }

@@ -115,8 +115,7 @@ class RecommendationsApiTest {
         history.add(catalog.id(popular[i]));
       }
     }
-    String body =
-        new JsonObject().put("history", new JsonArray(history)).put("count", 20).encode();
+    String body = new JsonObject().put("history", new JsonArray(history)).put("count", 20).encode();
     Http.Reply r = Http.postJson(s.url("/v1/recommendations"), body);
     assertEquals(200, r.status(), r.raw().body());
     JsonObject json = r.json();

@@ -48,8 +48,7 @@ abstract class FeatureStoreContract {
     Map<String, Integer> impressions = new LinkedHashMap<>();
     impressions.put("v5", 3);
     impressions.put("v9", 1);
-    return new UserProfile(
-        id, "US", "en", "f", 34, history, List.of("cats", "piano"), impressions);
+    return new UserProfile(id, "US", "en", "f", 34, history, List.of("cats", "piano"), impressions);
   }
 
   @Test
@@ -57,10 +56,13 @@ abstract class FeatureStoreContract {
     store
         .get("nobody-" + run)
         .onComplete(
-            ctx.succeeding(p -> ctx.verify(() -> {
-              assertFalse(p.isPresent());
-              ctx.completeNow();
-            })));
+            ctx.succeeding(
+                p ->
+                    ctx.verify(
+                        () -> {
+                          assertFalse(p.isPresent());
+                          ctx.completeNow();
+                        })));
   }
 
   @Test
@@ -70,10 +72,13 @@ abstract class FeatureStoreContract {
         .putAll(List.of(p))
         .compose(v -> store.get(p.userId()))
         .onComplete(
-            ctx.succeeding(got -> ctx.verify(() -> {
-              assertEquals(p, got.orElseThrow());
-              ctx.completeNow();
-            })));
+            ctx.succeeding(
+                got ->
+                    ctx.verify(
+                        () -> {
+                          assertEquals(p, got.orElseThrow());
+                          ctx.completeNow();
+                        })));
   }
 
   @Test
@@ -85,10 +90,13 @@ abstract class FeatureStoreContract {
         .compose(v -> store.putAll(List.of(newer)))
         .compose(v -> store.get(id))
         .onComplete(
-            ctx.succeeding(got -> ctx.verify(() -> {
-              assertEquals(newer, got.orElseThrow());
-              ctx.completeNow();
-            })));
+            ctx.succeeding(
+                got ->
+                    ctx.verify(
+                        () -> {
+                          assertEquals(newer, got.orElseThrow());
+                          ctx.completeNow();
+                        })));
   }
 
   @Test
@@ -100,15 +108,19 @@ abstract class FeatureStoreContract {
     store
         .putAll(many)
         .compose(v -> store.get(many.get(0).userId()))
-        .compose(first -> {
-          ctx.verify(() -> assertEquals(many.get(0), first.orElseThrow()));
-          return store.get(many.get(many.size() - 1).userId());
-        })
+        .compose(
+            first -> {
+              ctx.verify(() -> assertEquals(many.get(0), first.orElseThrow()));
+              return store.get(many.get(many.size() - 1).userId());
+            })
         .onComplete(
-            ctx.succeeding(last -> ctx.verify(() -> {
-              assertEquals(many.get(many.size() - 1), last.orElseThrow());
-              ctx.completeNow();
-            })));
+            ctx.succeeding(
+                last ->
+                    ctx.verify(
+                        () -> {
+                          assertEquals(many.get(many.size() - 1), last.orElseThrow());
+                          ctx.completeNow();
+                        })));
   }
 
   @Test
@@ -116,20 +128,30 @@ abstract class FeatureStoreContract {
     UserProfile empty = UserProfile.anonymous("anon-" + run);
     UserProfile unicode =
         new UserProfile(
-            "ü-" + run, "JP", "ja", "u", 0,
-            List.of(new UserProfile.Watched("動画1", 5)), List.of("猫"), Map.of());
+            "ü-" + run,
+            "JP",
+            "ja",
+            "u",
+            0,
+            List.of(new UserProfile.Watched("動画1", 5)),
+            List.of("猫"),
+            Map.of());
     store
         .putAll(List.of(empty, unicode))
         .compose(v -> store.get(empty.userId()))
-        .compose(got -> {
-          ctx.verify(() -> assertEquals(empty, got.orElseThrow()));
-          return store.get(unicode.userId());
-        })
+        .compose(
+            got -> {
+              ctx.verify(() -> assertEquals(empty, got.orElseThrow()));
+              return store.get(unicode.userId());
+            })
         .onComplete(
-            ctx.succeeding(got -> ctx.verify(() -> {
-              assertEquals(unicode, got.orElseThrow());
-              ctx.completeNow();
-            })));
+            ctx.succeeding(
+                got ->
+                    ctx.verify(
+                        () -> {
+                          assertEquals(unicode, got.orElseThrow());
+                          ctx.completeNow();
+                        })));
   }
 
   @Test

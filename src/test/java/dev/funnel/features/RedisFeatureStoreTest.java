@@ -41,10 +41,13 @@ class RedisFeatureStoreTest extends FeatureStoreContract {
         .compose(r -> store.get("bad"))
         .eventually(raw::close)
         .onComplete(
-            ctx.failing(e -> ctx.verify(() -> {
-              assertTrue(e.getMessage().contains("corrupt profile"));
-              ctx.completeNow();
-            })));
+            ctx.failing(
+                e ->
+                    ctx.verify(
+                        () -> {
+                          assertTrue(e.getMessage().contains("corrupt profile"));
+                          ctx.completeNow();
+                        })));
   }
 
   @Test

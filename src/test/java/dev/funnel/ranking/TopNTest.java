@@ -28,6 +28,8 @@ class TopNTest {
   @Test
   void exclusionSet_of_dropsUnknownAndDuplicateIds() {
     ExclusionSet s = ExclusionSet.of(new int[] {5, -1, 5, 3, 99}, 4);
-    assertArrayEquals(new boolean[] {true, true, false}, new boolean[] {s.contains(3), s.contains(5), s.contains(99)});
+    assertArrayEquals(
+        new boolean[] {true, true, false},
+        new boolean[] {s.contains(3), s.contains(5), s.contains(99)});
   }
 }

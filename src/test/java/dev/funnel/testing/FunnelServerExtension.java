@@ -112,7 +112,9 @@ public final class FunnelServerExtension implements ParameterResolver {
             e -> {
               events.add(e);
               System.err.println(
-                  "blocked thread: " + e + " at "
+                  "blocked thread: "
+                      + e
+                      + " at "
                       + List.of(e.thread().getStackTrace()).stream().limit(10).toList());
             });
     FunnelConfig config =

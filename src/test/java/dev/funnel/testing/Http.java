@@ -48,13 +48,16 @@ public final class Http {
   }
 
   public static Reply method(String method, String url) {
-    return send(HttpRequest.newBuilder(URI.create(url)).method(method, HttpRequest.BodyPublishers.noBody()));
+    return send(
+        HttpRequest.newBuilder(URI.create(url))
+            .method(method, HttpRequest.BodyPublishers.noBody()));
   }
 
   private static Reply send(HttpRequest.Builder b) {
     try {
       HttpResponse<String> r =
-          CLIENT.send(b.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+          CLIENT.send(
+              b.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
       return new Reply(r.statusCode(), r.headers().firstValue("Content-Type").orElse(null), r);
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);

@@ -34,13 +34,20 @@ public final class RedisServer implements AutoCloseable {
       Process p =
           new ProcessBuilder(
                   "redis-server",
-                  "--port", Integer.toString(port),
-                  "--bind", "127.0.0.1",
-                  "--save", "",
-                  "--appendonly", "no",
-                  "--dir", dir.toString(),
-                  "--daemonize", "no",
-                  "--loglevel", "warning")
+                  "--port",
+                  Integer.toString(port),
+                  "--bind",
+                  "127.0.0.1",
+                  "--save",
+                  "",
+                  "--appendonly",
+                  "no",
+                  "--dir",
+                  dir.toString(),
+                  "--daemonize",
+                  "no",
+                  "--loglevel",
+                  "warning")
               .redirectErrorStream(true)
               .redirectOutput(dir.resolve("redis.log").toFile())
               .start();

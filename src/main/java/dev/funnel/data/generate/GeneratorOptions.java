@@ -31,8 +31,7 @@ public record GeneratorOptions(
 
   public GeneratorOptions {
     // The upload-order sort packs a video id into 24 bits.
-    require(
-        videos >= 10 && videos <= 10_000_000, "videos must be in 10..10000000, got " + videos);
+    require(videos >= 10 && videos <= 10_000_000, "videos must be in 10..10000000, got " + videos);
     require(users >= 1, "users must be at least 1, got " + users);
     require(days >= 1 && days <= 3650, "days must be in 1..3650, got " + days);
     require(topics >= 1 && topics <= 1000, "topics must be in 1..1000, got " + topics);
