@@ -27,8 +27,23 @@ public final class FunnelCli implements Runnable {
     spec.commandLine().usage(System.out);
   }
 
+  /** An unexpected failure is one line for the user; the stack trace only on request. */
+  private static int reportFailure(
+      Exception e, CommandLine commandLine, CommandLine.ParseResult parseResult) {
+    System.err.println("funnel " + commandLine.getCommandName() + ": " + e);
+    if (System.getenv("FUNNEL_DEBUG") != null) {
+      e.printStackTrace();
+    } else {
+      System.err.println("(set FUNNEL_DEBUG=1 to see the stack trace)");
+    }
+    return 1;
+  }
+
   public static void main(String[] args) {
-    int code = new CommandLine(new FunnelCli()).execute(args);
+    int code =
+        new CommandLine(new FunnelCli())
+            .setExecutionExceptionHandler(FunnelCli::reportFailure)
+            .execute(args);
     if (code != 0 || !ServeCommand.keepsRunning(args)) {
       System.exit(code);
     }
