@@ -122,12 +122,16 @@ function renderFunnel(explain, totalMs) {
         "div",
         { class: "funnel-row" },
         el("span", { class: "funnel-label", text: label }),
-        el("span", {
-          class: "funnel-bar" + (ran ? "" : " skipped"),
-          style: "width:" + width.toFixed(1) + "%",
-          "data-stage": label,
-          text: ran ? text : text + " (skipped)",
-        })
+        el(
+          "span",
+          { class: "funnel-track" },
+          el("span", {
+            class: "funnel-bar" + (ran ? "" : " skipped"),
+            style: "width:" + width.toFixed(1) + "%",
+            "data-stage": label,
+            text: ran ? text : text + " (skipped)",
+          })
+        )
       )
     );
   }
@@ -137,6 +141,8 @@ function renderFunnel(explain, totalMs) {
   const known = parts.reduce((a, [, ms]) => a + ms, 0);
   const total = Math.max(totalMs || known, known, 0.001);
   if (total - known > 0.01) parts.push(["other", total - known]);
+  $("timing-text").textContent =
+    "total " + fmt(total, 2) + " ms = " + parts.map(([n, ms]) => n + " " + fmt(ms, 2)).join(" + ");
   for (const [name, ms] of parts) {
     timings.append(
       el("span", {
