@@ -31,6 +31,11 @@ final class ExplainTrace {
   private List<Explanation.Item> items = List.of();
   private int itemsOmitted;
 
+  /** Adds a reason why the answer is degraded (there may be several: store and deadline). */
+  void because(String why) {
+    reason = reason == null ? why : reason + "; " + why;
+  }
+
   /**
    * Describes the returned videos: retrieval rank and score, ranker score and features. Runs on the
    * inference worker (it scans the history per item), at most {@link Explanation#MAX_ITEMS} times.

@@ -181,7 +181,9 @@ public final class RecommendPipeline {
       trace.history = profile.history().size();
       trace.searchTokens = profile.searchTokens().size();
       trace.excluded = excluded.size();
-      trace.reason = fetched.failed() ? "feature store failed; served as an unknown user" : null;
+      if (fetched.failed()) {
+        trace.because("feature store failed; served as an unknown user");
+      }
     }
     return new Request(q, profile, excluded, personalized, fetched.failed(), now, trace);
   }
@@ -195,7 +197,7 @@ public final class RecommendPipeline {
     ExplainTrace trace = r.trace();
     if (began > deadline) {
       if (trace != null) {
-        trace.reason = "deadline passed before inference started";
+        trace.because("deadline passed before inference started");
       }
       return answer(r, fallback(r, count), true, t);
     }
@@ -203,7 +205,7 @@ public final class RecommendPipeline {
         model.predictors().borrow(Math.max(0, deadline - began), TimeUnit.NANOSECONDS);
     if (p == null) {
       if (trace != null) {
-        trace.reason = "deadline passed waiting for a predictor";
+        trace.because("deadline passed waiting for a predictor");
       }
       return answer(r, fallback(r, count), true, t);
     }
@@ -221,7 +223,7 @@ public final class RecommendPipeline {
       }
       if (t.indexDone > deadline) {
         if (trace != null) {
-          trace.reason = "deadline passed before the ranker";
+          trace.because("deadline passed before the ranker");
         }
         // No time for the ranker: the retrieval order is the best we have.
         ScoredVideos unranked =
@@ -249,7 +251,7 @@ public final class RecommendPipeline {
         trace.path = "popular";
         trace.candidates = null;
         trace.ranked = false;
-        trace.reason = "model call failed";
+        trace.because("model call failed");
       }
       LOG.error("inference failed for user {}, serving popular videos", r.profile().userId(), e);
       return answer(r, fallback(r, count), true, t);
