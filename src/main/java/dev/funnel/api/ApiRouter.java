@@ -6,6 +6,7 @@ import dev.funnel.pipeline.RecommendPipeline;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.StaticHandler;
 
 /** The HTTP routes of the serving API and the one failure handler behind all of them. */
 public final class ApiRouter {
@@ -27,6 +28,13 @@ public final class ApiRouter {
         .handler(BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes()))
         .handler(recommendations::post);
     router.get("/v1/videos/:videoId/related").handler(related::get);
+    UsersHandler users = new UsersHandler(pipeline, store, config.serving());
+    router.get("/v1/users").handler(users::sample);
+    router.get("/v1/users/:userId").handler(users::get);
+    // The inspector page (docs/inspector.md): static files from the classpath's webroot/.
+    StaticHandler inspector = StaticHandler.create("webroot").setCachingEnabled(false);
+    router.get("/").handler(inspector);
+    router.getWithRegex("/inspector\\.(js|css)").handler(inspector);
 
     ProblemHandler problems = new ProblemHandler();
     router.route().failureHandler(problems);

@@ -14,6 +14,10 @@ final class RecommendationJson {
   private RecommendationJson() {}
 
   static Buffer encode(Recommendation r, String playing) {
+    return toJson(r, playing).toBuffer();
+  }
+
+  static JsonObject toJson(Recommendation r, String playing) {
     JsonArray items = new JsonArray();
     for (Recommendation.Item item : r.items()) {
       items.add(new JsonObject().put("video", item.video()).put("score", round(item.score())));
@@ -25,8 +29,7 @@ final class RecommendationJson {
     return json.put("items", items)
         .put("model", r.model())
         .put("degraded", r.degraded())
-        .put("personalized", r.personalized())
-        .toBuffer();
+        .put("personalized", r.personalized());
   }
 
   private static double round(float score) {

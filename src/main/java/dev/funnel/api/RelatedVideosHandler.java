@@ -21,7 +21,7 @@ final class RelatedVideosHandler {
   }
 
   void get(RoutingContext ctx) {
-    Validation.onlyParams(ctx.queryParams(), "count", "user");
+    Validation.onlyParams(ctx.queryParams(), "count", "user", "explain");
     String video = Validation.id(ctx.pathParam("videoId"), "video id");
     int count = Validation.count(ctx.queryParams(), serving.defaultCount(), serving.maxCount());
     String user = Validation.single(ctx.queryParams(), "user");
@@ -32,6 +32,7 @@ final class RelatedVideosHandler {
       throw ApiException.notFound("unknown video '" + Validation.truncate(video) + "'");
     }
     RecommendQuery query = new RecommendQuery(user, null, null, count, null, video);
-    RecommendationsHandler.respond(ctx, pipeline, query, video);
+    boolean explain = Validation.flag(ctx.queryParams(), "explain");
+    RecommendationsHandler.respond(ctx, pipeline, query, video, explain);
   }
 }

@@ -74,6 +74,20 @@ final class Validation {
     return values.get(0);
   }
 
+  /**
+   * An optional boolean query parameter: absent = false; otherwise {@code true} or {@code false}.
+   */
+  static boolean flag(MultiMap query, String name) {
+    String value = single(query, name);
+    if (value == null || value.equals("false")) {
+      return false;
+    }
+    if (value.equals("true")) {
+      return true;
+    }
+    throw ApiException.badRequest(name + " must be true or false");
+  }
+
   /** Rejects query parameters other than the allowed ones (a typo must not be ignored). */
   static void onlyParams(MultiMap query, String... allowed) {
     for (String name : query.names()) {

@@ -2,6 +2,7 @@ package dev.funnel.features;
 
 import io.vertx.core.Future;
 import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -48,6 +49,11 @@ public final class EmbeddedFeatureStore implements FeatureStore {
   @Override
   public String kind() {
     return "embedded";
+  }
+
+  @Override
+  public Future<List<String>> sampleUserIds(int n) {
+    return Future.succeededFuture(values.keySet().stream().limit(Math.max(0, n)).toList());
   }
 
   /** Number of users stored. */

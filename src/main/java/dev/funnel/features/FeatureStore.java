@@ -2,6 +2,7 @@ package dev.funnel.features;
 
 import io.vertx.core.Future;
 import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -18,6 +19,14 @@ public interface FeatureStore {
 
   /** Writes (replaces) profiles in bulk, pipelined. */
   Future<Void> putAll(Collection<UserProfile> profiles);
+
+  /**
+   * Up to {@code n} ids of users the store holds, in no particular order: for people picking a user
+   * to inspect, not for the request path. Stores that cannot list their users answer an empty list.
+   */
+  default Future<List<String>> sampleUserIds(int n) {
+    return Future.succeededFuture(List.of());
+  }
 
   /** Succeeds when the store can serve reads now (for {@code /ready}). */
   Future<Void> ping();

@@ -91,6 +91,57 @@ public final class RedisFeatureStore implements FeatureStore {
     return previous.compose(v -> redis.batch(batch)).mapEmpty();
   }
 
+  /**
+   * SCANs the keys under the prefix (a bounded number of rounds of {@value #SCAN_COUNT} keys each,
+   * so a huge or foreign-key-heavy database cannot keep the connection busy for long).
+   */
+  @Override
+  public Future<List<String>> sampleUserIds(int n) {
+    List<String> out = new ArrayList<>();
+    return scan("0", n, out, SCAN_ROUNDS).map(v -> out);
+  }
+
+  static final int SCAN_COUNT = 1000;
+  static final int SCAN_ROUNDS = 20;
+
+  private Future<Void> scan(String cursor, int n, List<String> out, int roundsLeft) {
+    if (out.size() >= n || roundsLeft == 0) {
+      return Future.succeededFuture();
+    }
+    Request scan =
+        Request.cmd(Command.SCAN)
+            .arg(cursor)
+            .arg("MATCH")
+            .arg(globEscape(prefix) + "*")
+            .arg("COUNT")
+            .arg(SCAN_COUNT);
+    return redis
+        .send(scan)
+        .compose(
+            r -> {
+              for (Response key : r.get(1)) {
+                if (out.size() < n) {
+                  out.add(key.toString().substring(prefix.length()));
+                }
+              }
+              String next = r.get(0).toString();
+              return next.equals("0")
+                  ? Future.succeededFuture()
+                  : scan(next, n, out, roundsLeft - 1);
+            });
+  }
+
+  private static String globEscape(String s) {
+    StringBuilder b = new StringBuilder(s.length() + 4);
+    for (char c : s.toCharArray()) {
+      if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') {
+        b.append('\\');
+      }
+      b.append(c);
+    }
+    return b.toString();
+  }
+
   @Override
   public Future<Void> ping() {
     return redis.send(Request.cmd(Command.PING)).mapEmpty();

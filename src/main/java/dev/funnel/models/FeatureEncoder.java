@@ -289,6 +289,30 @@ public final class FeatureEncoder {
     return videoLanguageRow[video];
   }
 
+  /**
+   * The raw continuous ranker features of one candidate, in {@link #RANKER_RAW_NAMES} order, as
+   * {@link #encodeRanker} computes them before the CDF ({@code quantiles().cdf(i, raw[i])} is the x
+   * the model sees). For explanations, off the hot path: it allocates and scans the history per
+   * call. FeatureEncoderTest checks that the two stay in step.
+   */
+  public float[] rankerRawFeatures(UserProfile p, int video, float retrievalScore, long nowTs) {
+    int topic = catalog.topicId(video);
+    long topicTs = 0;
+    for (UserProfile.Watched w : p.history()) {
+      int h = catalog.index(w.video());
+      if (h >= 0 && catalog.topicId(h) == topic && w.ts() > topicTs) {
+        topicTs = w.ts();
+      }
+    }
+    return new float[] {
+      secondsSince(nowTs, p.lastWatchTs()),
+      secondsSince(nowTs, topicTs),
+      p.impressions(catalog.id(video)),
+      videoAgeSeconds(video, nowTs),
+      retrievalScore
+    };
+  }
+
   private int[] historyDenseIds(UserProfile p) {
     List<UserProfile.Watched> history = p.history();
     int[] videos = new int[history.size()];

@@ -63,6 +63,20 @@ public final class RecommendPipeline {
   }
 
   public Future<Recommendation> recommend(RecommendQuery query) {
+    return run(query, null);
+  }
+
+  /**
+   * Like {@link #recommend}, and also says how the answer came about: per-stage timings and counts,
+   * and for each returned video its retrieval rank and score, ranker score and features.
+   */
+  public Future<Explanation.Explained> explain(RecommendQuery query) {
+    ExplainTrace trace = new ExplainTrace();
+    return run(query, trace)
+        .map(r -> new Explanation.Explained(r, trace.finish(r.timings(), r.items().size())));
+  }
+
+  private Future<Recommendation> run(RecommendQuery query, ExplainTrace trace) {
     long start = System.nanoTime();
     long deadline = start + TimeUnit.MILLISECONDS.toNanos(serving.deadlineMs());
     Future<Optional<UserProfile>> stored;
@@ -81,15 +95,15 @@ public final class RecommendPipeline {
                   e.toString());
               return Future.succeededFuture(new Fetched(Optional.empty(), true));
             })
-        .compose(fetched -> schedule(query, fetched, start, deadline));
+        .compose(fetched -> schedule(query, fetched, start, deadline, trace));
   }
 
   private record Fetched(Optional<UserProfile> profile, boolean failed) {}
 
   private Future<Recommendation> schedule(
-      RecommendQuery query, Fetched fetched, long start, long deadline) {
+      RecommendQuery query, Fetched fetched, long start, long deadline, ExplainTrace trace) {
     long featuresDone = System.nanoTime();
-    Request request = prepare(query, fetched);
+    Request request = prepare(query, fetched, trace);
     int now = pending.incrementAndGet();
     if (now > maxPending) {
       pending.decrementAndGet();
@@ -108,9 +122,10 @@ public final class RecommendPipeline {
       ExclusionSet excluded,
       boolean personalized,
       boolean storeFailed,
-      long nowTs) {}
+      long nowTs,
+      ExplainTrace trace) {}
 
-  private Request prepare(RecommendQuery q, Fetched fetched) {
+  private Request prepare(RecommendQuery q, Fetched fetched, ExplainTrace trace) {
     VideoCatalog catalog = model.bundle().catalog();
     long now = model.clock().nowTs();
     UserProfile base =
@@ -160,7 +175,17 @@ public final class RecommendPipeline {
       ids[n++] = catalog.index(q.playing());
     }
     boolean personalized = fetched.profile().isPresent() || bodyHistory;
-    return new Request(q, profile, ExclusionSet.of(ids, n), personalized, fetched.failed(), now);
+    ExclusionSet excluded = ExclusionSet.of(ids, n);
+    if (trace != null) {
+      trace.profileFound = fetched.profile().isPresent();
+      trace.history = profile.history().size();
+      trace.searchTokens = profile.searchTokens().size();
+      trace.excluded = excluded.size();
+      if (fetched.failed()) {
+        trace.because("feature store failed; served as an unknown user");
+      }
+    }
+    return new Request(q, profile, excluded, personalized, fetched.failed(), now, trace);
   }
 
   /** Runs on an inference worker thread. */
@@ -169,12 +194,19 @@ public final class RecommendPipeline {
     long began = System.nanoTime();
     Timer t = new Timer(start, featuresDone, began);
     int count = r.query().count();
+    ExplainTrace trace = r.trace();
     if (began > deadline) {
+      if (trace != null) {
+        trace.because("deadline passed before inference started");
+      }
       return answer(r, fallback(r, count), true, t);
     }
     PredictorPool.Predictors p =
         model.predictors().borrow(Math.max(0, deadline - began), TimeUnit.NANOSECONDS);
     if (p == null) {
+      if (trace != null) {
+        trace.because("deadline passed waiting for a predictor");
+      }
       return answer(r, fallback(r, count), true, t);
     }
     try {
@@ -183,7 +215,16 @@ public final class RecommendPipeline {
       int k = Math.max(serving.candidates(), count);
       Candidates candidates = model.index().search(u, k, r.excluded());
       t.indexDone = System.nanoTime();
+      if (trace != null) {
+        trace.towerRan = true;
+        trace.indexed = model.index().size();
+        trace.candidates = candidates;
+        trace.path = "unranked";
+      }
       if (t.indexDone > deadline) {
+        if (trace != null) {
+          trace.because("deadline passed before the ranker");
+        }
         // No time for the ranker: the retrieval order is the best we have.
         ScoredVideos unranked =
             TopN.select(
@@ -199,8 +240,19 @@ public final class RecommendPipeline {
           CandidateRanker.rank(
               p.ranker(), r.profile(), candidates, r.nowTs(), r.excluded(), count, model.popular());
       t.rankDone = System.nanoTime();
+      if (trace != null) {
+        trace.ranked = true;
+        trace.path = "ranked";
+      }
       return answer(r, ranked, r.storeFailed(), t);
     } catch (RuntimeException e) {
+      if (trace != null) {
+        // The answer is popular videos: none of it comes from retrieval or the ranker.
+        trace.path = "popular";
+        trace.candidates = null;
+        trace.ranked = false;
+        trace.because("model call failed");
+      }
       LOG.error("inference failed for user {}, serving popular videos", r.profile().userId(), e);
       return answer(r, fallback(r, count), true, t);
     } finally {
@@ -217,6 +269,9 @@ public final class RecommendPipeline {
     List<Recommendation.Item> items = new ArrayList<>(videos.size());
     for (int i = 0; i < videos.size(); i++) {
       items.add(new Recommendation.Item(catalog.id(videos.ids()[i]), videos.scores()[i]));
+    }
+    if (r.trace() != null) {
+      r.trace().describe(videos, r.profile(), r.nowTs(), model.bundle().encoder());
     }
     return new Recommendation(
         r.query().userId(), items, model.version(), degraded, r.personalized(), t.finish());

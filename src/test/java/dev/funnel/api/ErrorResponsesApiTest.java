@@ -114,7 +114,12 @@ class ErrorResponsesApiTest {
 
   @ParameterizedTest
   @ValueSource(
-      strings = {"/", "/v2/recommendations/u0", "/v1/recommendations/u0/extra", "/v1/videos/v1"})
+      strings = {
+        "/index.html",
+        "/v2/recommendations/u0",
+        "/v1/recommendations/u0/extra",
+        "/v1/videos/v1"
+      })
   void unknownRoute_is404(String path) {
     assertProblem(Http.get(s.url(path)), 404);
   }

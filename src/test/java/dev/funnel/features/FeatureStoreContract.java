@@ -52,6 +52,34 @@ abstract class FeatureStoreContract {
   }
 
   @Test
+  void sampleUserIds_afterPutAll_returnsDistinctStoredIds(VertxTestContext ctx) {
+    List<UserProfile> profiles = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      profiles.add(profile("s" + i + "-" + run, 3));
+    }
+    List<String> ids = profiles.stream().map(UserProfile::userId).toList();
+    store
+        .putAll(profiles)
+        .compose(v -> store.sampleUserIds(10))
+        .compose(
+            ten -> {
+              assertEquals(10, ten.size(), ten.toString());
+              assertEquals(10, ten.stream().distinct().count());
+              assertTrue(ids.containsAll(ten), ten.toString());
+              return store.sampleUserIds(100);
+            })
+        .onComplete(
+            ctx.succeeding(
+                all ->
+                    ctx.verify(
+                        () -> {
+                          assertEquals(java.util.Set.copyOf(ids), java.util.Set.copyOf(all));
+                          assertEquals(30, all.size());
+                          ctx.completeNow();
+                        })));
+  }
+
+  @Test
   void get_unknownUser_isEmpty(VertxTestContext ctx) {
     store
         .get("nobody-" + run)

@@ -133,6 +133,34 @@ class FeatureEncoderTest {
   }
 
   @Test
+  void rankerRawFeatures_matchWhatEncodeRankerFeedsTheModel() {
+    FeatureEncoder e = encoder();
+    UserProfile p =
+        new UserProfile(
+            "u",
+            "US",
+            "en",
+            "f",
+            20,
+            List.of(new UserProfile.Watched("a", NOW - 30), new UserProfile.Watched("b", NOW - 10)),
+            List.of(),
+            Map.of("c", 3));
+    int[] candidates = {2, 1, 0};
+    float[] scores = {5f, 40f, 12f};
+    RankerInputs in = new RankerInputs(3);
+    e.encodeRanker(p, candidates, scores, 0, 3, NOW, in);
+    for (int r = 0; r < candidates.length; r++) {
+      float[] raw = e.rankerRawFeatures(p, candidates[r], scores[r], NOW);
+      float[] row = in.denseRow(r);
+      for (int f = 0; f < FeatureEncoder.RANKER_RAW; f++) {
+        assertEquals(e.quantiles().cdf(f, raw[f]), row[3 * f], 1e-6, "row " + r + " feature " + f);
+      }
+    }
+    assertArrayEquals(
+        new float[] {10f, 30f, 3f, 0f, 5f}, e.rankerRawFeatures(p, 2, 5f, NOW), 1e-6f);
+  }
+
+  @Test
   void cdf_isMonotoneAndBounded() {
     Quantiles q = Quantiles.fit(List.of("x"), new float[][] {{0, 0, 0, 0, 1, 2, 3, 100}}, 10);
     float previous = -1;
