@@ -40,6 +40,7 @@ final class RecommendationsHandler {
   }
 
   private static void write(RoutingContext ctx, Recommendation r, String playing) {
+    RequestMetrics.recommendation(ctx, r);
     if (ctx.response().closed()) {
       return;
     }

@@ -34,7 +34,7 @@ public final class RecommendPipeline {
   private static final Logger LOG = LoggerFactory.getLogger(RecommendPipeline.class);
 
   private final FeatureStore store;
-  private final ServingModel model;
+  private final ModelHolder models;
   private final WorkerExecutor workers;
   private final ServingConfig serving;
   private final int maxPending;
@@ -47,14 +47,20 @@ public final class RecommendPipeline {
       ServingConfig serving,
       int maxPending) {
     this.store = store;
-    this.model = model;
+    this.models = new ModelHolder(model);
     this.workers = workers;
     this.serving = serving;
     this.maxPending = maxPending;
   }
 
+  /** The model new requests get now. */
   public ServingModel model() {
-    return model;
+    return models.current();
+  }
+
+  /** The swappable model reference (reloads). */
+  public ModelHolder models() {
+    return models;
   }
 
   /** Requests queued or running on the inference workers now. */
@@ -63,6 +69,17 @@ public final class RecommendPipeline {
   }
 
   public Future<Recommendation> recommend(RecommendQuery query) {
+    // The request keeps the model it starts with, even if a reload swaps it meanwhile.
+    ModelHolder.Lease lease = models.acquire();
+    try {
+      return recommend(query, lease.model()).andThen(ar -> lease.close());
+    } catch (RuntimeException e) {
+      lease.close();
+      throw e;
+    }
+  }
+
+  private Future<Recommendation> recommend(RecommendQuery query, ServingModel model) {
     long start = System.nanoTime();
     long deadline = start + TimeUnit.MILLISECONDS.toNanos(serving.deadlineMs());
     Future<Optional<UserProfile>> stored;
@@ -75,21 +92,24 @@ public final class RecommendPipeline {
         .map(p -> new Fetched(p, false))
         .recover(
             e -> {
-              LOG.warn(
-                  "feature read for user {} failed, serving without it: {}",
-                  query.userId(),
-                  e.toString());
+              // An open breaker fails every read at once: that is the point, not news per request.
+              if (!(e instanceof io.vertx.circuitbreaker.OpenCircuitException)) {
+                LOG.warn(
+                    "feature read for user {} failed, serving without it: {}",
+                    query.userId(),
+                    e.toString());
+              }
               return Future.succeededFuture(new Fetched(Optional.empty(), true));
             })
-        .compose(fetched -> schedule(query, fetched, start, deadline));
+        .compose(fetched -> schedule(query, model, fetched, start, deadline));
   }
 
   private record Fetched(Optional<UserProfile> profile, boolean failed) {}
 
   private Future<Recommendation> schedule(
-      RecommendQuery query, Fetched fetched, long start, long deadline) {
+      RecommendQuery query, ServingModel model, Fetched fetched, long start, long deadline) {
     long featuresDone = System.nanoTime();
-    Request request = prepare(query, fetched);
+    Request request = prepare(query, model, fetched);
     int now = pending.incrementAndGet();
     if (now > maxPending) {
       pending.decrementAndGet();
@@ -103,6 +123,7 @@ public final class RecommendPipeline {
 
   /** The merged profile, exclusions and flags; cheap enough for the event loop. */
   private record Request(
+      ServingModel model,
       RecommendQuery query,
       UserProfile profile,
       ExclusionSet excluded,
@@ -110,7 +131,7 @@ public final class RecommendPipeline {
       boolean storeFailed,
       long nowTs) {}
 
-  private Request prepare(RecommendQuery q, Fetched fetched) {
+  private Request prepare(RecommendQuery q, ServingModel model, Fetched fetched) {
     VideoCatalog catalog = model.bundle().catalog();
     long now = model.clock().nowTs();
     UserProfile base =
@@ -160,12 +181,14 @@ public final class RecommendPipeline {
       ids[n++] = catalog.index(q.playing());
     }
     boolean personalized = fetched.profile().isPresent() || bodyHistory;
-    return new Request(q, profile, ExclusionSet.of(ids, n), personalized, fetched.failed(), now);
+    return new Request(
+        model, q, profile, ExclusionSet.of(ids, n), personalized, fetched.failed(), now);
   }
 
   /** Runs on an inference worker thread. */
   private Recommendation compute(Request r, long start, long featuresDone, long deadline)
       throws InterruptedException {
+    ServingModel model = r.model();
     long began = System.nanoTime();
     Timer t = new Timer(start, featuresDone, began);
     int count = r.query().count();
@@ -208,11 +231,12 @@ public final class RecommendPipeline {
     }
   }
 
-  private ScoredVideos fallback(Request r, int count) {
-    return TopN.select(new int[0], new float[0], 0, r.excluded(), count, model.popular());
+  private static ScoredVideos fallback(Request r, int count) {
+    return TopN.select(new int[0], new float[0], 0, r.excluded(), count, r.model().popular());
   }
 
-  private Recommendation answer(Request r, ScoredVideos videos, boolean degraded, Timer t) {
+  private static Recommendation answer(Request r, ScoredVideos videos, boolean degraded, Timer t) {
+    ServingModel model = r.model();
     VideoCatalog catalog = model.bundle().catalog();
     List<Recommendation.Item> items = new ArrayList<>(videos.size());
     for (int i = 0; i < videos.size(); i++) {
