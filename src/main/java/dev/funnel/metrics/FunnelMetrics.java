@@ -29,7 +29,7 @@ import java.util.function.ToDoubleFunction;
  *   <li>{@code funnel_events_total{result=accepted|duplicate}}, {@code
  *       funnel_event_batches_total{result=ok|rejected|unavailable}}
  *   <li>{@code funnel_inference_pending}: requests queued or running on the inference workers
- *   <li>{@code funnel_model_info{version}} = 1 for the model being served; {@code
+ *   <li>{@code funnel_model_version{version}} = 1 for the model being served; {@code
  *       funnel_model_reloads_total{result}}
  *   <li>{@code funnel_feature_store_breaker_open}: 1 while the circuit breaker is not closed
  * </ul>
@@ -84,11 +84,11 @@ public final class FunnelMetrics {
         .register(registry);
   }
 
-  /** The served model version changes: re-labels {@code funnel_model_info}. */
+  /** The served model version changes: re-labels {@code funnel_model_version}. */
   public synchronized void modelVersion(String version) {
-    registry.find("funnel_model_info").gauges().forEach(registry::remove);
+    registry.find("funnel_model_version").gauges().forEach(registry::remove);
     modelVersion = version;
-    Gauge.builder("funnel_model_info", this, m -> 1.0)
+    Gauge.builder("funnel_model_version", this, m -> 1.0)
         .description("the model version being served (label), always 1")
         .tag("version", version)
         .register(registry);
