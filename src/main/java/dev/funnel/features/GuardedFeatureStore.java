@@ -63,14 +63,30 @@ public final class GuardedFeatureStore implements FeatureStore {
 
   @Override
   public Future<Optional<UserProfile>> get(String userId) {
-    return breaker.execute(
-        () -> delegate.get(userId).timeout(readTimeoutMs, TimeUnit.MILLISECONDS));
+    return breaker
+        .execute(() -> delegate.get(userId).timeout(readTimeoutMs, TimeUnit.MILLISECONDS))
+        .andThen(this::succeeded);
   }
 
   @Override
   public Future<EventsResult> applyEvents(List<UserEvent> events) {
-    return breaker.execute(
-        () -> delegate.applyEvents(events).timeout(EVENTS_TIMEOUT_MS, TimeUnit.MILLISECONDS));
+    return breaker
+        .execute(
+            () -> delegate.applyEvents(events).timeout(EVENTS_TIMEOUT_MS, TimeUnit.MILLISECONDS))
+        .andThen(this::succeeded);
+  }
+
+  /**
+   * vertx-circuit-breaker counts failures in a rolling window (10 s), so at thousands of reads a
+   * second five scattered timeouts would open it although Redis is fine. A success while closed
+   * clears the count: the breaker opens only on {@code max-failures} failures in a row.
+   */
+  private void succeeded(io.vertx.core.AsyncResult<?> ar) {
+    if (ar.succeeded()
+        && breaker.failureCount() > 0
+        && breaker.state() == CircuitBreakerState.CLOSED) {
+      breaker.reset();
+    }
   }
 
   /** Bulk loads are an offline job: not guarded. */
