@@ -119,13 +119,11 @@ class RedisFaultsTest {
             this::request,
             elapsed -> {
               try {
-                if (elapsed >= killAt && elapsed < restartAt && restartedNanos[0] == 0) {
-                  if (restartedNanos[0] == 0 && !killed) {
-                    redis.kill();
-                    killedNanos = System.nanoTime();
-                    killed = true;
-                  }
-                } else if (elapsed >= restartAt && restartedNanos[0] == 0) {
+                if (elapsed >= killAt && !killed) {
+                  redis.kill();
+                  killedNanos = System.nanoTime();
+                  killed = true;
+                } else if (elapsed >= restartAt && killed && restartedNanos[0] == 0) {
                   redis.restart();
                   restartedNanos[0] = System.nanoTime();
                 }
