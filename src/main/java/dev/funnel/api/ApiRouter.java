@@ -2,6 +2,8 @@ package dev.funnel.api;
 
 import dev.funnel.config.FunnelConfig;
 import dev.funnel.features.FeatureStore;
+import dev.funnel.metrics.FunnelMetrics;
+import dev.funnel.pipeline.ModelReloader;
 import dev.funnel.pipeline.RecommendPipeline;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
@@ -13,8 +15,15 @@ public final class ApiRouter {
   private ApiRouter() {}
 
   public static Router create(
-      Vertx vertx, FunnelConfig config, RecommendPipeline pipeline, FeatureStore store) {
+      Vertx vertx,
+      FunnelConfig config,
+      RecommendPipeline pipeline,
+      FeatureStore store,
+      FunnelMetrics metrics,
+      ModelReloader reloader) {
     Router router = Router.router(vertx);
+    // First on every request: the request id, and the metric recorded when the answer ends.
+    router.route().handler(RequestIds::assign).handler(ctx -> RequestMetrics.observe(ctx, metrics));
     RecommendationsHandler recommendations = new RecommendationsHandler(pipeline, config.serving());
     RelatedVideosHandler related = new RelatedVideosHandler(pipeline, config.serving());
     HealthHandler health = new HealthHandler(pipeline, store);
@@ -35,11 +44,29 @@ public final class ApiRouter {
     StaticHandler inspector = StaticHandler.create("webroot").setCachingEnabled(false);
     router.get("/").handler(inspector);
     router.getWithRegex("/inspector\\.(js|css)").handler(inspector);
+    router
+        .post("/v1/events")
+        .consumes("application/json")
+        .handler(BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes()))
+        .handler(new EventsHandler(store, metrics)::post);
+    router
+        .get("/metrics")
+        .handler(
+            ctx ->
+                ctx.response()
+                    .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+                    .putHeader("Cache-Control", "no-store")
+                    .end(metrics.scrape()));
+    if (config.http().adminEnabled()) {
+      AdminHandler admin = new AdminHandler(config.http().adminToken(), reloader);
+      router.route("/admin/*").handler(admin::authorize);
+      router.post("/admin/models/reload").handler(admin::reload);
+    }
 
-    ProblemHandler problems = new ProblemHandler();
+    ProblemHandler problems = new ProblemHandler(metrics);
     router.route().failureHandler(problems);
     // The router's own answers (no route, wrong method, wrong media type, body too large).
-    for (int status : new int[] {400, 404, 405, 406, 413, 415, 500}) {
+    for (int status : new int[] {400, 401, 404, 405, 406, 413, 415, 500}) {
       router.errorHandler(status, problems);
     }
     return router;

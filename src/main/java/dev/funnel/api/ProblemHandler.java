@@ -1,5 +1,6 @@
 package dev.funnel.api;
 
+import dev.funnel.metrics.FunnelMetrics;
 import dev.funnel.pipeline.OverloadedException;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerResponse;
@@ -22,15 +23,18 @@ final class ProblemHandler implements Handler<RoutingContext> {
   static final String PROBLEM_JSON = "application/problem+json";
 
   private static final Map<Integer, String> TITLES =
-      Map.of(
-          400, "Bad Request",
-          404, "Not Found",
-          405, "Method Not Allowed",
-          406, "Not Acceptable",
-          413, "Content Too Large",
-          415, "Unsupported Media Type",
-          500, "Internal Server Error",
-          503, "Service Unavailable");
+      Map.ofEntries(
+          Map.entry(400, "Bad Request"),
+          Map.entry(401, "Unauthorized"),
+          Map.entry(404, "Not Found"),
+          Map.entry(405, "Method Not Allowed"),
+          Map.entry(406, "Not Acceptable"),
+          Map.entry(413, "Content Too Large"),
+          Map.entry(415, "Unsupported Media Type"),
+          Map.entry(409, "Conflict"),
+          Map.entry(422, "Unprocessable Content"),
+          Map.entry(500, "Internal Server Error"),
+          Map.entry(503, "Service Unavailable"));
 
   private static final Map<Integer, String> DEFAULT_DETAILS =
       Map.of(
@@ -41,6 +45,11 @@ final class ProblemHandler implements Handler<RoutingContext> {
           503, "the server is overloaded; retry later");
 
   private final AtomicLong errors = new AtomicLong();
+  private final FunnelMetrics metrics;
+
+  ProblemHandler(FunnelMetrics metrics) {
+    this.metrics = metrics;
+  }
 
   @Override
   public void handle(RoutingContext ctx) {
@@ -56,10 +65,14 @@ final class ProblemHandler implements Handler<RoutingContext> {
     if (failure instanceof ApiException e) {
       status = e.status();
       detail = e.getMessage();
+      if (status == 503) {
+        response.putHeader("Retry-After", "1");
+      }
     } else if (failure instanceof OverloadedException) {
       status = 503;
       detail = DEFAULT_DETAILS.get(503);
       response.putHeader("Retry-After", "1");
+      metrics.shed();
     } else if (failure instanceof HttpException e && e.getStatusCode() < 500) {
       status = e.getStatusCode();
       detail = DEFAULT_DETAILS.getOrDefault(status, TITLES.getOrDefault(status, "request failed"));
@@ -71,7 +84,8 @@ final class ProblemHandler implements Handler<RoutingContext> {
       long id = errors.incrementAndGet();
       detail = "internal error (problem " + id + ")";
       LOG.error(
-          "problem {}: {} {} failed with status {}",
+          "[{}] problem {}: {} {} failed with status {}",
+          RequestIds.of(ctx),
           id,
           ctx.request().method(),
           ctx.request().path(),

@@ -67,6 +67,7 @@ final class RecommendationsHandler {
   }
 
   private static void write(RoutingContext ctx, Recommendation r, Buffer body) {
+    RequestMetrics.recommendation(ctx, r);
     if (ctx.response().closed()) {
       return;
     }

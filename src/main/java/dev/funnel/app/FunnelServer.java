@@ -2,7 +2,10 @@ package dev.funnel.app;
 
 import dev.funnel.config.FunnelConfig;
 import dev.funnel.features.FeatureStore;
+import dev.funnel.features.GuardedFeatureStore;
+import dev.funnel.metrics.FunnelMetrics;
 import dev.funnel.models.ModelBundle;
+import dev.funnel.pipeline.ModelReloader;
 import dev.funnel.pipeline.RecommendPipeline;
 import dev.funnel.pipeline.ServingModel;
 import io.vertx.core.DeploymentOptions;
@@ -27,8 +30,10 @@ public final class FunnelServer {
 
   private final Vertx vertx;
   private final WorkerExecutor workers;
-  private final ServingModel model;
   private final RecommendPipeline pipeline;
+  private final GuardedFeatureStore guarded;
+  private final FunnelMetrics metrics;
+  private final ModelReloader reloader;
   private final List<String> deployments;
   private final String host;
   private final int port;
@@ -36,14 +41,16 @@ public final class FunnelServer {
   private FunnelServer(
       Vertx vertx,
       WorkerExecutor workers,
-      RecommendPipeline pipeline,
+      Wiring w,
       List<String> deployments,
       String host,
       int port) {
     this.vertx = vertx;
     this.workers = workers;
-    this.model = pipeline.model();
-    this.pipeline = pipeline;
+    this.pipeline = w.pipeline;
+    this.guarded = w.guarded;
+    this.metrics = w.metrics;
+    this.reloader = w.reloader;
     this.deployments = deployments;
     this.host = host;
     this.port = port;
@@ -65,44 +72,79 @@ public final class FunnelServer {
         .executeBlocking(() -> ServingModel.build(bundle, config), false)
         .compose(
             model -> {
-              RecommendPipeline pipeline =
-                  new RecommendPipeline(
-                      store, model, workers, config.serving(), config.inference().maxPending());
-              return deployHttp(vertx, config, pipeline, store, serial)
+              Wiring w = Wiring.of(vertx, config, store, model, workers);
+              return deployHttp(vertx, config, w, serial)
                   .map(
-                      d ->
-                          new FunnelServer(
-                              vertx, workers, pipeline, d.ids, config.http().host(), d.port))
-                  .recover(e -> closeAll(workers, model).transform(v -> Future.failedFuture(e)));
+                      d -> new FunnelServer(vertx, workers, w, d.ids, config.http().host(), d.port))
+                  .recover(
+                      e -> {
+                        w.guarded.closeBreaker();
+                        return closeAll(workers, model).transform(v -> Future.failedFuture(e));
+                      });
             },
             e -> workers.close().transform(v -> Future.failedFuture(e)))
         .onSuccess(
             s ->
                 LOG.info(
                     "funnel serving model {} ({} videos, store {}) on {}",
-                    s.model.version(),
-                    s.model.index().size(),
+                    s.modelVersion(),
+                    s.pipeline.model().index().size(),
                     store.kind(),
                     s.url()));
   }
 
   private record Deployed(List<String> ids, int port) {}
 
+  /**
+   * What the HTTP verticles share: the store behind its breaker (the caller's store stays theirs),
+   * the pipeline, this server's metrics registry and the model reloader.
+   */
+  private record Wiring(
+      GuardedFeatureStore guarded,
+      RecommendPipeline pipeline,
+      FunnelMetrics metrics,
+      ModelReloader reloader) {
+    static Wiring of(
+        Vertx vertx,
+        FunnelConfig config,
+        FeatureStore store,
+        ServingModel model,
+        WorkerExecutor workers) {
+      GuardedFeatureStore guarded = new GuardedFeatureStore(vertx, store, config.redis());
+      RecommendPipeline pipeline =
+          new RecommendPipeline(
+              guarded, model, workers, config.serving(), config.inference().maxPending());
+      FunnelMetrics metrics = new FunnelMetrics();
+      metrics.modelVersion(model.version());
+      metrics.gauge(
+          "funnel_inference_pending",
+          "requests queued or running on the inference workers",
+          pipeline,
+          RecommendPipeline::pending);
+      metrics.gauge(
+          "funnel_inference_max_pending",
+          "inference.max-pending: above it requests are shed",
+          config.inference(),
+          c -> c.maxPending());
+      metrics.breakerOpen(
+          () -> guarded.state() != io.vertx.circuitbreaker.CircuitBreakerState.CLOSED);
+      return new Wiring(
+          guarded, pipeline, metrics, new ModelReloader(vertx, config, pipeline, metrics));
+    }
+  }
+
   // Instances listening on one host:port share the socket. Port 0 would give each instance its
   // own random port; a negative port means "a random port shared by the servers that ask for this
   // same negative number", so each FunnelServer in a JVM gets a number of its own.
   private static Future<Deployed> deployHttp(
-      Vertx vertx,
-      FunnelConfig config,
-      RecommendPipeline pipeline,
-      FeatureStore store,
-      int serial) {
+      Vertx vertx, FunnelConfig config, Wiring w, int serial) {
     int port = config.http().port() == 0 ? -serial : config.http().port();
     List<HttpVerticle> verticles = new java.util.concurrent.CopyOnWriteArrayList<>();
     return vertx
         .deployVerticle(
             () -> {
-              HttpVerticle v = new HttpVerticle(config, port, pipeline, store);
+              HttpVerticle v =
+                  new HttpVerticle(config, port, w.pipeline, w.guarded, w.metrics, w.reloader);
               verticles.add(v);
               return v;
             },
@@ -121,12 +163,23 @@ public final class FunnelServer {
   }
 
   public String modelVersion() {
-    return model.version();
+    return pipeline.model().version();
+  }
+
+  /** This server's metrics registry. */
+  public FunnelMetrics metrics() {
+    return metrics;
+  }
+
+  /** Loads, validates and swaps in the model in {@code models.dir} (as the admin endpoint does). */
+  public Future<ModelReloader.Result> reload() {
+    return reloader.reload();
   }
 
   /**
-   * Stops accepting requests, lets the requests already on the workers finish (up to 5 s), then
-   * releases the workers and predictors. Never fails.
+   * Stops accepting requests, lets the requests already received finish (HTTP graceful shutdown,
+   * then up to 5 s for the inference workers), then releases the workers and the models. Never
+   * fails.
    */
   public Future<Void> close() {
     Future<Void> chain = Future.succeededFuture();
@@ -136,7 +189,9 @@ public final class FunnelServer {
     }
     return chain
         .compose(v -> drained(System.nanoTime() + 5_000_000_000L))
-        .compose(v -> closeAll(workers, model));
+        .compose(v -> workers.close().recover(e -> Future.succeededFuture()))
+        .compose(v -> reloader.close())
+        .andThen(ar -> guarded.closeBreaker());
   }
 
   // Predictors must not be closed under a running request.

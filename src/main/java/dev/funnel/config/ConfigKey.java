@@ -15,6 +15,14 @@ public enum ConfigKey {
   HTTP_INSTANCES("http.instances", "0", "HTTP verticle instances (event loops); 0 = one per core"),
   HTTP_MAX_BODY_BYTES(
       "http.max-body-bytes", "65536", "largest accepted request body in bytes (413 above)"),
+  HTTP_MAX_HEADER_BYTES(
+      "http.max-header-bytes",
+      "8192",
+      "largest request header block in bytes (request line at most 4096); larger = 431/414"),
+  HTTP_ADMIN_TOKEN(
+      "http.admin-token",
+      "",
+      "bearer token for /admin/*; empty = admin endpoints off (404). Use 16+ characters"),
   REDIS_URL(
       "redis.url",
       "",
@@ -31,6 +39,26 @@ public enum ConfigKey {
       "requests that may wait for a pooled connection (default 24 fails under load)"),
   REDIS_MAX_WAITING_HANDLERS(
       "redis.max-waiting-handlers", "4096", "pipelined commands in flight per connection"),
+  REDIS_TIMEOUT_MS(
+      "redis.timeout-ms",
+      "20",
+      "a profile read slower than this counts as failed and the request degrades"),
+  REDIS_BREAKER_MAX_FAILURES(
+      "redis.breaker-max-failures",
+      "5",
+      "consecutive store failures that open the circuit breaker (calls then fail at once)"),
+  REDIS_BREAKER_RESET_MS(
+      "redis.breaker-reset-ms",
+      "1000",
+      "milliseconds an open breaker waits before letting one trial call through"),
+  REDIS_EVENT_KEY_PREFIX(
+      "redis.event-key-prefix",
+      "funnel:ev:",
+      "prefix of the keys that mark applied event ids (idempotency)"),
+  REDIS_EVENT_ID_TTL_SECONDS(
+      "redis.event-id-ttl-seconds",
+      "86400",
+      "how long an applied event id is remembered; a retry within it is a duplicate"),
   MODELS_DIR(
       "models.dir", "models", "a model version directory, or a models root with a LATEST file"),
   INFERENCE_WORKERS(
@@ -47,7 +75,7 @@ public enum ConfigKey {
   SERVING_MAX_COUNT("serving.max-count", "500", "largest count a request may ask for (400 above)"),
   SERVING_DEADLINE_MS(
       "serving.deadline-ms",
-      "250",
+      "50",
       "request deadline in milliseconds; late stages are cut and the answer degrades"),
   SERVING_CLOCK(
       "serving.clock",

@@ -103,12 +103,7 @@ public record FunnelConfig(
 
   /** A copy with a different port (tests and the demo start on port 0). */
   public FunnelConfig withPort(int port) {
-    return new FunnelConfig(
-        new HttpConfig(http.host(), port, http.instances(), http.maxBodyBytes()),
-        redis,
-        modelsDir,
-        inference,
-        serving);
+    return new FunnelConfig(http.withPort(port), redis, modelsDir, inference, serving);
   }
 
   public FunnelConfig withRedis(RedisConfig newRedis) {
@@ -169,7 +164,9 @@ public record FunnelConfig(
               host,
               integer(ConfigKey.HTTP_PORT, 0, 65535),
               instances == 0 ? cores : instances,
-              integer(ConfigKey.HTTP_MAX_BODY_BYTES, 256, 64 * 1024 * 1024));
+              integer(ConfigKey.HTTP_MAX_BODY_BYTES, 256, 64 * 1024 * 1024),
+              integer(ConfigKey.HTTP_MAX_HEADER_BYTES, 1024, 1024 * 1024),
+              adminToken());
 
       String url = string(ConfigKey.REDIS_URL);
       if (!url.isEmpty() && !(url.startsWith("redis://") || url.startsWith("rediss://"))) {
@@ -185,7 +182,12 @@ public record FunnelConfig(
               prefix,
               integer(ConfigKey.REDIS_POOL_SIZE, 1, 1024),
               integer(ConfigKey.REDIS_POOL_MAX_WAITING, 1, 1_000_000),
-              integer(ConfigKey.REDIS_MAX_WAITING_HANDLERS, 1, 1_000_000));
+              integer(ConfigKey.REDIS_MAX_WAITING_HANDLERS, 1, 1_000_000),
+              integer(ConfigKey.REDIS_TIMEOUT_MS, 1, 60_000),
+              integer(ConfigKey.REDIS_BREAKER_MAX_FAILURES, 1, 1_000_000),
+              integer(ConfigKey.REDIS_BREAKER_RESET_MS, 10, 600_000),
+              eventPrefix(prefix),
+              integer(ConfigKey.REDIS_EVENT_ID_TTL_SECONDS, 1, 30 * 86_400));
 
       String models = string(ConfigKey.MODELS_DIR);
       if (models.isEmpty()) {
@@ -219,6 +221,35 @@ public record FunnelConfig(
               integer(ConfigKey.SERVING_DEADLINE_MS, 1, 600_000),
               clock());
       return new FunnelConfig(http, redis, modelsDir, inference, serving);
+    }
+
+    private String adminToken() {
+      String token = string(ConfigKey.HTTP_ADMIN_TOKEN);
+      // The message must not echo the value: it is a secret.
+      if (!token.isEmpty()
+          && (token.length() < 16 || !token.chars().allMatch(c -> c > 32 && c < 127))) {
+        throw new ConfigException(
+            "configuration "
+                + ConfigKey.HTTP_ADMIN_TOKEN.key()
+                + " (from "
+                + sources.get(ConfigKey.HTTP_ADMIN_TOKEN)
+                + ") must be at least 16 printable ASCII characters without spaces, or empty");
+      }
+      return token;
+    }
+
+    private String eventPrefix(String userPrefix) {
+      String p = string(ConfigKey.REDIS_EVENT_KEY_PREFIX);
+      if (p.isEmpty()) {
+        throw bad(ConfigKey.REDIS_EVENT_KEY_PREFIX, "must not be empty");
+      }
+      // Ids never contain whitespace, so only equal or nested prefixes could collide.
+      if (p.startsWith(userPrefix) || userPrefix.startsWith(p)) {
+        throw bad(
+            ConfigKey.REDIS_EVENT_KEY_PREFIX,
+            "must not overlap " + ConfigKey.REDIS_KEY_PREFIX.key() + " ('" + userPrefix + "')");
+      }
+      return p;
     }
 
     private ServingConfig.ClockMode clock() {

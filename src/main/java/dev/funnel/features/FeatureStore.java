@@ -1,5 +1,7 @@
 package dev.funnel.features;
 
+import dev.funnel.events.EventsResult;
+import dev.funnel.events.UserEvent;
 import io.vertx.core.Future;
 import java.util.Collection;
 import java.util.List;
@@ -27,6 +29,16 @@ public interface FeatureStore {
   default Future<List<String>> sampleUserIds(int n) {
     return Future.succeededFuture(List.of());
   }
+
+  /**
+   * Applies a batch of events ({@link dev.funnel.events.EventApplier}) to the profiles of their
+   * users, all or nothing, and idempotently by event id: an event whose id was applied before
+   * (within the store's id retention) or repeats an earlier id in the batch is counted as a
+   * duplicate and changes nothing. Succeeds only once the store has durably acknowledged every
+   * change (for Redis: EXEC answered); on failure nothing of the batch is applied, so the client
+   * may retry the whole batch.
+   */
+  Future<EventsResult> applyEvents(List<UserEvent> events);
 
   /** Succeeds when the store can serve reads now (for {@code /ready}). */
   Future<Void> ping();

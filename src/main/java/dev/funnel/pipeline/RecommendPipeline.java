@@ -34,7 +34,7 @@ public final class RecommendPipeline {
   private static final Logger LOG = LoggerFactory.getLogger(RecommendPipeline.class);
 
   private final FeatureStore store;
-  private final ServingModel model;
+  private final ModelHolder models;
   private final WorkerExecutor workers;
   private final ServingConfig serving;
   private final int maxPending;
@@ -47,14 +47,20 @@ public final class RecommendPipeline {
       ServingConfig serving,
       int maxPending) {
     this.store = store;
-    this.model = model;
+    this.models = new ModelHolder(model);
     this.workers = workers;
     this.serving = serving;
     this.maxPending = maxPending;
   }
 
+  /** The model new requests get now. */
   public ServingModel model() {
-    return model;
+    return models.current();
+  }
+
+  /** The swappable model reference (reloads). */
+  public ModelHolder models() {
+    return models;
   }
 
   /** Requests queued or running on the inference workers now. */
@@ -77,6 +83,17 @@ public final class RecommendPipeline {
   }
 
   private Future<Recommendation> run(RecommendQuery query, ExplainTrace trace) {
+    // The request keeps the model it starts with, even if a reload swaps it meanwhile.
+    ModelHolder.Lease lease = models.acquire();
+    try {
+      return run(query, lease.model(), trace).andThen(ar -> lease.close());
+    } catch (RuntimeException e) {
+      lease.close();
+      throw e;
+    }
+  }
+
+  private Future<Recommendation> run(RecommendQuery query, ServingModel model, ExplainTrace trace) {
     long start = System.nanoTime();
     long deadline = start + TimeUnit.MILLISECONDS.toNanos(serving.deadlineMs());
     Future<Optional<UserProfile>> stored;
@@ -89,21 +106,29 @@ public final class RecommendPipeline {
         .map(p -> new Fetched(p, false))
         .recover(
             e -> {
-              LOG.warn(
-                  "feature read for user {} failed, serving without it: {}",
-                  query.userId(),
-                  e.toString());
+              // An open breaker fails every read at once: that is the point, not news per request.
+              if (!(e instanceof io.vertx.circuitbreaker.OpenCircuitException)) {
+                LOG.warn(
+                    "feature read for user {} failed, serving without it: {}",
+                    query.userId(),
+                    e.toString());
+              }
               return Future.succeededFuture(new Fetched(Optional.empty(), true));
             })
-        .compose(fetched -> schedule(query, fetched, start, deadline, trace));
+        .compose(fetched -> schedule(query, model, fetched, start, deadline, trace));
   }
 
   private record Fetched(Optional<UserProfile> profile, boolean failed) {}
 
   private Future<Recommendation> schedule(
-      RecommendQuery query, Fetched fetched, long start, long deadline, ExplainTrace trace) {
+      RecommendQuery query,
+      ServingModel model,
+      Fetched fetched,
+      long start,
+      long deadline,
+      ExplainTrace trace) {
     long featuresDone = System.nanoTime();
-    Request request = prepare(query, fetched, trace);
+    Request request = prepare(query, model, fetched, trace);
     int now = pending.incrementAndGet();
     if (now > maxPending) {
       pending.decrementAndGet();
@@ -117,6 +142,7 @@ public final class RecommendPipeline {
 
   /** The merged profile, exclusions and flags; cheap enough for the event loop. */
   private record Request(
+      ServingModel model,
       RecommendQuery query,
       UserProfile profile,
       ExclusionSet excluded,
@@ -125,7 +151,8 @@ public final class RecommendPipeline {
       long nowTs,
       ExplainTrace trace) {}
 
-  private Request prepare(RecommendQuery q, Fetched fetched, ExplainTrace trace) {
+  private Request prepare(
+      RecommendQuery q, ServingModel model, Fetched fetched, ExplainTrace trace) {
     VideoCatalog catalog = model.bundle().catalog();
     long now = model.clock().nowTs();
     UserProfile base =
@@ -185,12 +212,13 @@ public final class RecommendPipeline {
         trace.because("feature store failed; served as an unknown user");
       }
     }
-    return new Request(q, profile, excluded, personalized, fetched.failed(), now, trace);
+    return new Request(model, q, profile, excluded, personalized, fetched.failed(), now, trace);
   }
 
   /** Runs on an inference worker thread. */
   private Recommendation compute(Request r, long start, long featuresDone, long deadline)
       throws InterruptedException {
+    ServingModel model = r.model();
     long began = System.nanoTime();
     Timer t = new Timer(start, featuresDone, began);
     int count = r.query().count();
@@ -260,11 +288,12 @@ public final class RecommendPipeline {
     }
   }
 
-  private ScoredVideos fallback(Request r, int count) {
-    return TopN.select(new int[0], new float[0], 0, r.excluded(), count, model.popular());
+  private static ScoredVideos fallback(Request r, int count) {
+    return TopN.select(new int[0], new float[0], 0, r.excluded(), count, r.model().popular());
   }
 
-  private Recommendation answer(Request r, ScoredVideos videos, boolean degraded, Timer t) {
+  private static Recommendation answer(Request r, ScoredVideos videos, boolean degraded, Timer t) {
+    ServingModel model = r.model();
     VideoCatalog catalog = model.bundle().catalog();
     List<Recommendation.Item> items = new ArrayList<>(videos.size());
     for (int i = 0; i < videos.size(); i++) {

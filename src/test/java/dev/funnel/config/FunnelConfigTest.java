@@ -39,11 +39,18 @@ class FunnelConfigTest {
             Map.entry("FUNNEL_HTTP_PORT", "9090"),
             Map.entry("FUNNEL_HTTP_INSTANCES", "3"),
             Map.entry("FUNNEL_HTTP_MAX_BODY_BYTES", "1024"),
+            Map.entry("FUNNEL_HTTP_MAX_HEADER_BYTES", "2048"),
+            Map.entry("FUNNEL_HTTP_ADMIN_TOKEN", "0123456789abcdef"),
             Map.entry("FUNNEL_REDIS_URL", "redis://10.0.0.1:6380/2"),
             Map.entry("FUNNEL_REDIS_KEY_PREFIX", "x:"),
             Map.entry("FUNNEL_REDIS_POOL_SIZE", "7"),
             Map.entry("FUNNEL_REDIS_POOL_MAX_WAITING", "70"),
             Map.entry("FUNNEL_REDIS_MAX_WAITING_HANDLERS", "700"),
+            Map.entry("FUNNEL_REDIS_TIMEOUT_MS", "33"),
+            Map.entry("FUNNEL_REDIS_BREAKER_MAX_FAILURES", "4"),
+            Map.entry("FUNNEL_REDIS_BREAKER_RESET_MS", "500"),
+            Map.entry("FUNNEL_REDIS_EVENT_KEY_PREFIX", "y:"),
+            Map.entry("FUNNEL_REDIS_EVENT_ID_TTL_SECONDS", "60"),
             Map.entry("FUNNEL_MODELS_DIR", "/srv/models"),
             Map.entry("FUNNEL_INFERENCE_WORKERS", "5"),
             Map.entry("FUNNEL_INFERENCE_MAX_PENDING", "50"),
@@ -55,8 +62,10 @@ class FunnelConfigTest {
             Map.entry("FUNNEL_JAVA_OPTS", "-Xmx1g")); // the launcher's own: ignored
     assertEquals(ConfigKey.values().length, env.size() - 1, "every key has an override here");
     FunnelConfig c = FunnelConfig.load(null, env, Map.of());
-    assertEquals(new HttpConfig("0.0.0.0", 9090, 3, 1024), c.http());
-    assertEquals(new RedisConfig("redis://10.0.0.1:6380/2", "x:", 7, 70, 700), c.redis());
+    assertEquals(new HttpConfig("0.0.0.0", 9090, 3, 1024, 2048, "0123456789abcdef"), c.http());
+    assertEquals(
+        new RedisConfig("redis://10.0.0.1:6380/2", "x:", 7, 70, 700, 33, 4, 500, "y:", 60),
+        c.redis());
     assertEquals(Path.of("/srv/models"), c.modelsDir());
     assertEquals(new InferenceConfig(5, 50), c.inference());
     assertEquals(new ServingConfig(100, 10, 40, 99, ServingConfig.ClockMode.WALL), c.serving());
@@ -118,6 +127,9 @@ class FunnelConfigTest {
     assertThrows(ConfigException.class, () -> load("serving.clock", "sundial"));
     assertThrows(ConfigException.class, () -> load("serving.default-count", "501"));
     assertThrows(ConfigException.class, () -> load("serving.deadline-ms", "-1"));
+    assertThrows(ConfigException.class, () -> load("http.admin-token", "short"));
+    assertThrows(ConfigException.class, () -> load("redis.event-key-prefix", "funnel:u:x"));
+    assertThrows(ConfigException.class, () -> load("redis.breaker-max-failures", "0"));
     assertThrows(ConfigException.class, () -> load("http.host", ""));
   }
 

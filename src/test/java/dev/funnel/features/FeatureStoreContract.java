@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.funnel.events.EventsResult;
+import dev.funnel.events.UserEvent;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
@@ -180,6 +183,89 @@ abstract class FeatureStoreContract {
                           assertEquals(unicode, got.orElseThrow());
                           ctx.completeNow();
                         })));
+  }
+
+  private UserProfile stored(String user) {
+    return store.get(user).await().orElseThrow();
+  }
+
+  @Test
+  void applyEvents_unknownUser_createsProfileWithWatchImpressionAndSearch() {
+    String u = "ev1-" + run;
+    EventsResult r =
+        store
+            .applyEvents(
+                List.of(
+                    UserEvent.impression(run + "-a", u, "v7", 100),
+                    UserEvent.watch(run + "-b", u, "v7", 42.5, 101),
+                    UserEvent.impression(run + "-c", u, "v7", 102),
+                    UserEvent.search(run + "-d", u, "Funny CATS, piano!", 103)))
+            .await();
+    assertEquals(new EventsResult(4, 0), r);
+    UserProfile p = stored(u);
+    assertEquals(List.of(new UserProfile.Watched("v7", 101)), p.history());
+    assertEquals(2, p.impressions("v7"));
+    assertEquals(List.of("funny", "cats", "piano"), p.searchTokens());
+  }
+
+  @Test
+  void applyEvents_existingProfile_keepsContextAndAppendsInTimeOrder() {
+    UserProfile before = profile("ev2-" + run, 3);
+    store.putAll(List.of(before)).await();
+    long last = before.lastWatchTs();
+    store
+        .applyEvents(
+            List.of(
+                UserEvent.watch(run + "-late", before.userId(), "v900", 10, last + 100),
+                UserEvent.watch(run + "-early", before.userId(), "v901", 10, last - 1)))
+        .await();
+    UserProfile after = stored(before.userId());
+    assertEquals(before.geo(), after.geo());
+    assertEquals(before.age(), after.age());
+    assertEquals(5, after.history().size());
+    assertEquals("v901", after.history().get(2).video());
+    assertEquals("v900", after.history().get(4).video());
+  }
+
+  @Test
+  void applyEvents_retriedBatch_countsDuplicatesAndChangesNothingTwice() {
+    String u = "ev3-" + run;
+    List<UserEvent> batch =
+        List.of(
+            UserEvent.watch(run + "-w", u, "v1", 30, 200),
+            UserEvent.impression(run + "-i", u, "v2", 201),
+            UserEvent.impression(run + "-i", u, "v2", 201)); // repeated inside the batch
+    assertEquals(new EventsResult(2, 1), store.applyEvents(batch).await());
+    UserProfile once = stored(u);
+    assertEquals(new EventsResult(0, 3), store.applyEvents(batch).await());
+    assertEquals(once, stored(u));
+    assertEquals(1, once.impressions("v2"));
+    assertEquals(1, once.history().size());
+  }
+
+  @Test
+  void applyEvents_concurrentBatchesForOneUser_loseNothing() {
+    String u = "ev4-" + run;
+    List<Future<EventsResult>> all = new ArrayList<>();
+    for (int i = 0; i < 24; i++) {
+      all.add(store.applyEvents(List.of(UserEvent.impression(run + "-c" + i, u, "v3", 300 + i))));
+    }
+    Future.all(all).await();
+    assertEquals(24, stored(u).impressions("v3"));
+  }
+
+  @Test
+  void applyEvents_severalUsers_appliesEach() {
+    String a = "ev5a-" + run;
+    String b = "ev5b-" + run;
+    store
+        .applyEvents(
+            List.of(
+                UserEvent.watch(run + "-1", a, "v1", 5, 1),
+                UserEvent.watch(run + "-2", b, "v2", 5, 1)))
+        .await();
+    assertEquals("v1", stored(a).history().get(0).video());
+    assertEquals("v2", stored(b).history().get(0).video());
   }
 
   @Test

@@ -128,7 +128,8 @@ public final class FunnelServerExtension implements ParameterResolver {
                 "redis.url", redis.url(),
                 "redis.key-prefix", "test:" + UUID.randomUUID() + ":u:",
                 // generous: the machine running the tests is shared and slow
-                "serving.deadline-ms", "5000"));
+                "serving.deadline-ms", "5000",
+                "redis.timeout-ms", "2000"));
     FeatureStore store = RedisFeatureStore.create(vertx, config.redis());
     try {
       store.putAll(world.profiles).await(60, TimeUnit.SECONDS);

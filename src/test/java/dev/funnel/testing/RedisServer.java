@@ -16,42 +16,32 @@ import java.util.concurrent.TimeUnit;
  * persistence. Started by {@link RedisServerExtension}; never touches a Redis on 6379.
  */
 public final class RedisServer implements AutoCloseable {
-  private final Process process;
+  private volatile Process process;
   private final Path dir;
   private final int port;
+  private final boolean durable;
 
-  private RedisServer(Process process, Path dir, int port) {
+  private RedisServer(Process process, Path dir, int port, boolean durable) {
     this.process = process;
     this.dir = dir;
     this.port = port;
+    this.durable = durable;
   }
 
   public static RedisServer start() throws IOException, InterruptedException {
+    return start(false);
+  }
+
+  /**
+   * @param durable append-only file with fsync on every write, so that what Redis acknowledged
+   *     survives {@link #kill()} and {@link #restart()} (fault drills); else no persistence at all
+   */
+  public static RedisServer start(boolean durable) throws IOException, InterruptedException {
     IOException last = null;
     for (int attempt = 0; attempt < 5; attempt++) {
       int port = freePort();
       Path dir = Files.createTempDirectory("funnel-redis-");
-      Process p =
-          new ProcessBuilder(
-                  "redis-server",
-                  "--port",
-                  Integer.toString(port),
-                  "--bind",
-                  "127.0.0.1",
-                  "--save",
-                  "",
-                  "--appendonly",
-                  "no",
-                  "--dir",
-                  dir.toString(),
-                  "--daemonize",
-                  "no",
-                  "--loglevel",
-                  "warning")
-              .redirectErrorStream(true)
-              .redirectOutput(dir.resolve("redis.log").toFile())
-              .start();
-      RedisServer server = new RedisServer(p, dir, port);
+      RedisServer server = new RedisServer(launch(port, dir, durable), dir, port, durable);
       if (server.awaitPong(10_000)) {
         return server;
       }
@@ -59,6 +49,52 @@ public final class RedisServer implements AutoCloseable {
       last = new IOException("redis-server did not answer on port " + port);
     }
     throw last;
+  }
+
+  private static Process launch(int port, Path dir, boolean durable) throws IOException {
+    return new ProcessBuilder(
+            "redis-server",
+            "--port",
+            Integer.toString(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            durable ? "yes" : "no",
+            "--appendfsync",
+            "always",
+            "--dir",
+            dir.toString(),
+            "--daemonize",
+            "no",
+            "--loglevel",
+            "warning")
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("redis.log").toFile()))
+        .start();
+  }
+
+  /** SIGKILL: the server dies at once, as in a crash. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(5, TimeUnit.SECONDS);
+  }
+
+  /** Starts the server again on the same port and directory (after {@link #kill()}). */
+  public void restart() throws IOException, InterruptedException {
+    process = launch(port, dir, durable);
+    if (!awaitPong(10_000)) {
+      throw new IOException("redis-server did not come back on port " + port);
+    }
+  }
+
+  /** SIGSTOP / SIGCONT: a server that hangs without closing its connections. */
+  public void pause(boolean paused) throws IOException, InterruptedException {
+    new ProcessBuilder("kill", paused ? "-STOP" : "-CONT", Long.toString(process.pid()))
+        .inheritIO()
+        .start()
+        .waitFor(5, TimeUnit.SECONDS);
   }
 
   public int port() {

@@ -1,0 +1,74 @@
+package dev.funnel.api;
+
+import dev.funnel.events.UserEvent;
+import dev.funnel.features.FeatureStore;
+import dev.funnel.metrics.FunnelMetrics;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code POST /v1/events}: a batch of watch, impression and search events, applied to the users'
+ * features atomically and idempotently ({@link FeatureStore#applyEvents}). The 202 {@code
+ * {"accepted":n,"duplicates":m}} is written only after the store acknowledged the whole batch; if
+ * the store fails or its breaker is open the answer is 503 with Retry-After and the batch is safe
+ * to retry as is (event ids make a retry change nothing twice).
+ */
+final class EventsHandler {
+  private static final Logger LOG = LoggerFactory.getLogger(EventsHandler.class);
+
+  private final FeatureStore store;
+  private final FunnelMetrics metrics;
+
+  EventsHandler(FeatureStore store, FunnelMetrics metrics) {
+    this.store = store;
+    this.metrics = metrics;
+  }
+
+  void post(RoutingContext ctx) {
+    Validation.onlyParams(ctx.queryParams());
+    List<UserEvent> events;
+    try {
+      events = EventsBody.parse(ctx.body().buffer());
+    } catch (ApiException e) {
+      metrics.eventBatch("rejected");
+      throw e;
+    }
+    store
+        .applyEvents(events)
+        .onSuccess(
+            r -> {
+              metrics.eventBatch("ok");
+              metrics.events(r.accepted(), r.duplicates());
+              if (ctx.response().closed()) {
+                return;
+              }
+              ctx.response()
+                  .setStatusCode(202)
+                  .putHeader("Content-Type", "application/json")
+                  .putHeader("Cache-Control", "no-store")
+                  .end(
+                      new JsonObject()
+                          .put("accepted", r.accepted())
+                          .put("duplicates", r.duplicates())
+                          .toBuffer());
+            })
+        .onFailure(
+            e -> {
+              metrics.eventBatch("unavailable");
+              LOG.warn(
+                  "[{}] event batch of {} not acknowledged by the {} store: {}",
+                  RequestIds.of(ctx),
+                  events.size(),
+                  store.kind(),
+                  e.toString());
+              ctx.fail(
+                  new ApiException(
+                      503,
+                      "feature store unavailable: the batch may not have been applied; retry it"
+                          + " as is (events are idempotent by id)"));
+            });
+  }
+}
