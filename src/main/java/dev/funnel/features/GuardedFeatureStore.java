@@ -93,8 +93,7 @@ public final class GuardedFeatureStore implements FeatureStore {
   @Override
   public Future<List<String>> sampleUserIds(int n) {
     return breaker
-        .execute(
-            () -> delegate.sampleUserIds(n).timeout(EVENTS_TIMEOUT_MS, TimeUnit.MILLISECONDS))
+        .execute(() -> delegate.sampleUserIds(n).timeout(EVENTS_TIMEOUT_MS, TimeUnit.MILLISECONDS))
         .andThen(this::succeeded);
   }
 
