@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       GenerateCommand.class,
       ImportMovieLensCommand.class,
       TrainCommand.class,
+      BuildIndexCommand.class,
       EvaluateCommand.class,
       LoadCommand.class,
       ServeCommand.class,
