@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       EvaluateCommand.class,
       LoadCommand.class,
       ServeCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class FunnelCli implements Runnable {
