@@ -136,6 +136,15 @@ final class CandidateTrainer {
           adam.step();
         }
         steps++;
+        if (steps % 100 == 0) {
+          // Large worlds take minutes per epoch: say how far along it is.
+          log.info(
+              "candidate epoch {}: step {}/{} ({} s)",
+              epoch,
+              steps,
+              (n + batch - 1) / batch,
+              (System.nanoTime() - epochStart) / 1_000_000_000L);
+        }
       }
       double seconds = (System.nanoTime() - epochStart) / 1e9;
       double meanLoss = lossSum / steps;
