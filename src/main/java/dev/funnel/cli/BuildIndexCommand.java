@@ -64,9 +64,33 @@ public final class BuildIndexCommand implements Callable<Integer> {
   @Option(names = "-k", defaultValue = "300", description = "K for recall@K (default 300).")
   int k;
 
+  @Option(
+      names = "--recall-only",
+      description =
+          "Do not build: measure the persisted graph's recall (needs --data) at --search-beam.")
+  boolean recallOnly;
+
   @Override
   public Integer call() {
     try (ModelBundle bundle = ModelBundle.load(models)) {
+      if (recallOnly) {
+        if (data == null) {
+          System.err.println("funnel build-index: --recall-only needs --data");
+          return 2;
+        }
+        GraphIndex graph =
+            GraphIndex.load(
+                bundle.directory(),
+                bundle.videoVectors(),
+                bundle.videoBias(),
+                bundle.dims(),
+                searchBeam);
+        List<float[]> vectors = userVectors(bundle, Dataset.read(data), queries);
+        ExactIndex exact =
+            ExactIndex.build(bundle.videoVectors(), bundle.videoBias(), bundle.dims());
+        System.out.println(recallJson(IndexRecall.measure(exact, graph, vectors, k, searchBeam)));
+        return 0;
+      }
       GraphIndex.Params params =
           new GraphIndex.Params(maxDegree, buildBeam, alpha, 1.2f, searchBeam);
       JsonObject report =
@@ -98,20 +122,22 @@ public final class BuildIndexCommand implements Callable<Integer> {
       List<float[]> vectors = userVectors(bundle, data, queries);
       ExactIndex exact = ExactIndex.build(bundle.videoVectors(), bundle.videoBias(), bundle.dims());
       IndexRecall.Result r = IndexRecall.measure(exact, graph, vectors, k, params.searchBeam());
-      extra.put(
-          "recall",
-          new JsonObject()
-              .put("queries", r.queries())
-              .put("k", r.k())
-              .put("beam", r.beam())
-              .put("mean", r.recall())
-              .put("min", r.minRecall())
-              .put("median_ann_us", r.medianAnnMicros())
-              .put("median_exact_us", r.medianExactMicros()));
+      extra.put("recall", recallJson(r));
     }
     graph.save(bundle.directory(), extra);
     graph.close();
     return extra.put("index", bundle.directory().resolve(GraphIndex.DIR).toString());
+  }
+
+  static JsonObject recallJson(IndexRecall.Result r) {
+    return new JsonObject()
+        .put("queries", r.queries())
+        .put("k", r.k())
+        .put("beam", r.beam())
+        .put("mean", r.recall())
+        .put("min", r.minRecall())
+        .put("median_ann_us", r.medianAnnMicros())
+        .put("median_exact_us", r.medianExactMicros());
   }
 
   /** User vectors of the first {@code n} users' latest profiles (the real query distribution). */
