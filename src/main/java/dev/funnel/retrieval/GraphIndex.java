@@ -30,6 +30,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ForkJoinPool;
 import java.util.function.IntPredicate;
 
 /**
@@ -135,19 +136,29 @@ public final class GraphIndex implements VectorIndex, AutoCloseable {
   public static GraphIndex build(float[] vectors, float[] bias, int dims, Params params) {
     Rows r = rows(vectors, bias, dims);
     RandomAccessVectorValues ravv = new ListRandomAccessVectorValues(r.list, dims + 2);
+    // jvector's default build pool is PhysicalCoreExecutor: half the logical cores, on the guess
+    // that they are hyper-threads. On this 2-core VM that is one thread, so pass pools over
+    // every core instead (measured: the default used ~1.1 of the 2 cores for the whole build).
+    int threads = Runtime.getRuntime().availableProcessors();
+    ForkJoinPool pool = new ForkJoinPool(threads);
     try (GraphIndexBuilder builder =
         new GraphIndexBuilder(
-            ravv,
-            VectorSimilarityFunction.EUCLIDEAN,
+            BuildScoreProvider.randomAccessScoreProvider(ravv, VectorSimilarityFunction.EUCLIDEAN),
+            dims + 2,
             params.maxDegree(),
             params.buildBeam(),
             params.neighborOverflow(),
             params.alpha(),
-            true)) {
+            true,
+            true,
+            pool,
+            pool)) {
       ImmutableGraphIndex graph = builder.build(ravv);
       return new GraphIndex(graph, ravv, dims, bias.length, params, r.maxNorm);
     } catch (IOException e) {
       throw new IllegalStateException("closing the graph builder failed", e);
+    } finally {
+      pool.shutdown();
     }
   }
 
