@@ -14,9 +14,11 @@ import picocli.CommandLine.Command;
       GenerateCommand.class,
       ImportMovieLensCommand.class,
       TrainCommand.class,
+      BuildIndexCommand.class,
       EvaluateCommand.class,
       LoadCommand.class,
       ServeCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class FunnelCli implements Runnable {

@@ -92,7 +92,10 @@ public final class ServeCommand implements Callable<Integer> {
     }
     ModelBundle bundle;
     try {
-      bundle = ModelBundle.load(config.modelsDir());
+      bundle =
+          ModelBundle.load(
+              config.modelsDir(),
+              dev.funnel.models.InferenceDevices.resolve(config.inference().device()));
     } catch (Exception e) {
       System.err.println(
           "funnel serve: cannot load a model from "

@@ -1,7 +1,7 @@
 package dev.funnel.cli;
 
 import dev.funnel.data.Dataset;
-import dev.funnel.data.DatasetFormatException;
+import dev.funnel.retrieval.GraphIndex;
 import dev.funnel.train.ModelTrainer;
 import dev.funnel.train.TrainOptions;
 import java.io.IOException;
@@ -51,6 +51,32 @@ public final class TrainCommand implements Callable<Integer> {
       description = "Train on watches before this quantile of watch times (default 0.9).")
   Double cutoffQuantile;
 
+  @Option(
+      names = "--max-examples-per-user",
+      paramLabel = "N",
+      description =
+          "Candidate examples per user: the most recent N watches before the cutoff (0 = all;"
+              + " default all). Use ~10 at RW-1M.")
+  Integer maxExamplesPerUser;
+
+  @Option(names = "--ranker-batch-size", paramLabel = "N", description = "Ranker batch size.")
+  Integer rankerBatchSize;
+
+  @Option(
+      names = "--max-ranker-examples",
+      paramLabel = "N",
+      description = "Cap on ranker training impressions (default 400000).")
+  Integer maxRankerExamples;
+
+  @Option(
+      names = "--index",
+      paramLabel = "auto|ann|none",
+      defaultValue = "auto",
+      description =
+          "Build the ANN graph into the new version: auto = when it has >= 50000 videos"
+              + " (default), ann = always, none = never (./funnel build-index does it later).")
+  String index;
+
   @Option(names = "--fast", description = "Small, quick settings (tests, tiny datasets).")
   boolean fast;
 
@@ -65,21 +91,33 @@ public final class TrainCommand implements Callable<Integer> {
               batchSize != null ? batchSize : o.batchSize(),
               negatives != null ? negatives : o.negatives(),
               o.learningRate(),
-              o.rankerBatchSize(),
+              rankerBatchSize != null ? rankerBatchSize : o.rankerBatchSize(),
               o.rankerLearningRate(),
               cutoffQuantile != null ? cutoffQuantile : o.cutoffQuantile(),
-              o.maxRankerExamples(),
+              maxRankerExamples != null ? maxRankerExamples : o.maxRankerExamples(),
               o.maxTokens(),
               o.popularWindowDays(),
-              seed != null ? seed : o.seed());
+              seed != null ? seed : o.seed(),
+              maxExamplesPerUser != null ? maxExamplesPerUser : o.maxExamplesPerUser());
+      if (!index.equals("auto") && !index.equals("ann") && !index.equals("none")) {
+        return fail("--index must be auto, ann or none, got " + index);
+      }
       Dataset dataset = readDataset(data);
       if (Files.exists(out) && !Files.isDirectory(out)) {
         return fail("--out " + out + " is not a directory");
       }
       Path version = ModelTrainer.train(dataset, out, o);
+      int videos = dataset.videos().size();
+      if (index.equals("ann") || (index.equals("auto") && videos >= 50_000)) {
+        try (dev.funnel.models.ModelBundle bundle = dev.funnel.models.ModelBundle.load(version)) {
+          System.err.println(
+              BuildIndexCommand.build(bundle, GraphIndex.Params.defaults(), dataset, 1000, 300)
+                  .encodePrettily());
+        }
+      }
       System.out.println(version);
       return 0;
-    } catch (IllegalArgumentException | DatasetFormatException | IOException e) {
+    } catch (Exception e) {
       return fail(message(e));
     }
   }

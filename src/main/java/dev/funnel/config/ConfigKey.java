@@ -69,6 +69,18 @@ public enum ConfigKey {
       "inference.max-pending",
       "256",
       "requests queued or running on the workers before 503 + Retry-After"),
+  INFERENCE_DEVICE(
+      "inference.device",
+      "auto",
+      "auto = a GPU when CUDA natives and a device are present, else cpu; cpu; gpu"),
+  INFERENCE_INDEX(
+      "inference.index",
+      "auto",
+      "auto = the model's persisted ANN graph if it has one, else exact; exact; ann"),
+  INFERENCE_INDEX_BEAM(
+      "inference.index-beam",
+      "0",
+      "ANN search beam (recall vs time); 0 = the value saved with the graph"),
   SERVING_CANDIDATES(
       "serving.candidates", "300", "K: candidates taken from the index and scored by the ranker"),
   SERVING_DEFAULT_COUNT("serving.default-count", "20", "N returned when a request gives no count"),

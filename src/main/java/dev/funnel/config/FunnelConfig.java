@@ -204,7 +204,10 @@ public record FunnelConfig(
       InferenceConfig inference =
           new InferenceConfig(
               workers == 0 ? cores : workers,
-              integer(ConfigKey.INFERENCE_MAX_PENDING, 1, 1_000_000));
+              integer(ConfigKey.INFERENCE_MAX_PENDING, 1, 1_000_000),
+              choice(ConfigKey.INFERENCE_DEVICE, InferenceConfig.Device.class),
+              choice(ConfigKey.INFERENCE_INDEX, InferenceConfig.IndexType.class),
+              integer(ConfigKey.INFERENCE_INDEX_BEAM, 0, 100_000));
 
       int maxCount = integer(ConfigKey.SERVING_MAX_COUNT, 1, 10_000);
       int defaultCount = integer(ConfigKey.SERVING_DEFAULT_COUNT, 1, 10_000);
@@ -258,6 +261,19 @@ public record FunnelConfig(
         return ServingConfig.ClockMode.valueOf(v);
       } catch (IllegalArgumentException e) {
         throw bad(ConfigKey.SERVING_CLOCK, "must be 'data' or 'wall'");
+      }
+    }
+
+    private <E extends Enum<E>> E choice(ConfigKey k, Class<E> type) {
+      String v = string(k).trim().toUpperCase(Locale.ROOT);
+      try {
+        return Enum.valueOf(type, v);
+      } catch (IllegalArgumentException e) {
+        StringBuilder names = new StringBuilder();
+        for (E c : type.getEnumConstants()) {
+          names.append(names.length() == 0 ? "" : ", ").append(c.name().toLowerCase(Locale.ROOT));
+        }
+        throw bad(k, "must be one of " + names);
       }
     }
 

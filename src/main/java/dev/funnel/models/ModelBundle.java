@@ -78,6 +78,14 @@ public final class ModelBundle implements AutoCloseable {
    * @throws IOException with a message naming the directory and what is wrong
    */
   public static ModelBundle load(Path path) throws IOException {
+    return load(path, null);
+  }
+
+  /**
+   * As {@link #load(Path)}, with both models on {@code device} (null = DJL's default: the first GPU
+   * when a CUDA build of libtorch sees one, else the CPU). See {@link InferenceDevices}.
+   */
+  public static ModelBundle load(Path path, ai.djl.Device device) throws IOException {
     Path dir = resolve(path);
     JsonObject manifest;
     try {
@@ -118,8 +126,8 @@ public final class ModelBundle implements AutoCloseable {
     Model tower = null;
     Model ranker = null;
     try {
-      tower = loadModel(dir, BundleFiles.USER_TOWER, new UserTowerBlock(shapes));
-      ranker = loadModel(dir, BundleFiles.RANKER, new RankerBlock(shapes));
+      tower = loadModel(dir, BundleFiles.USER_TOWER, new UserTowerBlock(shapes), device);
+      ranker = loadModel(dir, BundleFiles.RANKER, new RankerBlock(shapes), device);
       ModelBundle bundle =
           new ModelBundle(
               dir, manifest, shapes, catalog, encoder, vectors, bias, popular, tower, ranker);
@@ -163,8 +171,9 @@ public final class ModelBundle implements AutoCloseable {
     }
   }
 
-  private static Model loadModel(Path dir, String name, Block block) throws IOException {
-    Model model = Model.newInstance(name);
+  private static Model loadModel(Path dir, String name, Block block, ai.djl.Device device)
+      throws IOException {
+    Model model = device == null ? Model.newInstance(name) : Model.newInstance(name, device);
     try {
       model.setBlock(block);
       model.load(dir, name);

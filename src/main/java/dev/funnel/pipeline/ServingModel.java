@@ -5,6 +5,7 @@ import dev.funnel.features.UserProfile;
 import dev.funnel.models.ModelBundle;
 import dev.funnel.retrieval.Candidates;
 import dev.funnel.retrieval.VectorIndex;
+import dev.funnel.retrieval.VectorIndexes;
 import java.util.Arrays;
 
 /**
@@ -37,7 +38,8 @@ public final class ServingModel implements AutoCloseable {
     if (bundle.catalog().size() == 0) {
       throw new IllegalArgumentException("model " + bundle.version() + " has no videos");
     }
-    VectorIndex index = VectorIndex.exact(bundle);
+    VectorIndex index =
+        VectorIndexes.open(bundle, config.inference().index(), config.inference().indexBeam());
     ServingClock clock = ServingClock.of(config.serving().clock(), bundle.dataEndTs());
     PredictorPool pool =
         PredictorPool.create(bundle, config.inference().workers(), config.serving().candidates());
@@ -94,9 +96,16 @@ public final class ServingModel implements AutoCloseable {
     return popular;
   }
 
-  /** Closes the predictors; the bundle belongs to whoever loaded it. */
+  /** Closes the predictors and the index; the bundle belongs to whoever loaded it. */
   @Override
   public void close() {
     predictors.close();
+    if (index instanceof AutoCloseable c) {
+      try {
+        c.close();
+      } catch (Exception ignored) {
+        // heap-only state
+      }
+    }
   }
 }

@@ -43,9 +43,11 @@ final class CandidateTrainer {
       TrainOptions options) {
     Timeline t = users.timeline;
     // Examples: (user, index of the watch) for every watch before the cutoff.
+    // With a per-user cap, only each user's most recent watches before the cutoff.
+    int cap = options.maxExamplesPerUser() > 0 ? options.maxExamplesPerUser() : Integer.MAX_VALUE;
     int n = 0;
     for (int u = 0; u < t.users(); u++) {
-      n += t.watchesBefore(u, cutoff);
+      n += Math.min(cap, t.watchesBefore(u, cutoff));
     }
     if (n == 0) {
       throw new IllegalArgumentException("no watches before the cutoff: nothing to train on");
@@ -56,7 +58,7 @@ final class CandidateTrainer {
     int k = 0;
     for (int u = 0; u < t.users(); u++) {
       int end = t.watchesBefore(u, cutoff);
-      for (int w = 0; w < end; w++) {
+      for (int w = Math.max(0, end - cap); w < end; w++) {
         exUser[k] = u;
         exWatch[k] = w;
         videoCounts[t.watchVideo[u][w]]++;
@@ -134,6 +136,15 @@ final class CandidateTrainer {
           adam.step();
         }
         steps++;
+        if (steps % 100 == 0) {
+          // Large worlds take minutes per epoch: say how far along it is.
+          log.info(
+              "candidate epoch {}: step {}/{} ({} s)",
+              epoch,
+              steps,
+              (n + batch - 1) / batch,
+              (System.nanoTime() - epochStart) / 1_000_000_000L);
+        }
       }
       double seconds = (System.nanoTime() - epochStart) / 1e9;
       double meanLoss = lossSum / steps;

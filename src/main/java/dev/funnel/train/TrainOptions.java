@@ -18,6 +18,9 @@ import io.vertx.core.json.JsonObject;
  * @param maxTokens largest search-token vocabulary (most frequent tokens first)
  * @param popularWindowDays how far back the popularity list counts watches
  * @param seed seeds initialisation, shuffling and negative sampling
+ * @param maxExamplesPerUser candidate-model examples kept per user: the user's most recent watches
+ *     before the cutoff, as the paper does so that heavy users do not dominate the loss; 0 = every
+ *     watch. At RW-1M this is what makes training take minutes, not hours.
  */
 public record TrainOptions(
     int epochs,
@@ -31,7 +34,8 @@ public record TrainOptions(
     int maxRankerExamples,
     int maxTokens,
     int popularWindowDays,
-    long seed) {
+    long seed,
+    int maxExamplesPerUser) {
 
   public TrainOptions {
     if (epochs < 1 || rankerEpochs < 1) {
@@ -47,6 +51,40 @@ public record TrainOptions(
     if (!(learningRate > 0) || !(rankerLearningRate > 0)) {
       throw new IllegalArgumentException("learning rates must be positive");
     }
+    if (maxExamplesPerUser < 0 || maxRankerExamples < 1) {
+      throw new IllegalArgumentException(
+          "maxExamplesPerUser must be >= 0 and maxRankerExamples >= 1");
+    }
+  }
+
+  /** The pre-cap constructor: every watch is an example. */
+  public TrainOptions(
+      int epochs,
+      int rankerEpochs,
+      int batchSize,
+      int negatives,
+      float learningRate,
+      int rankerBatchSize,
+      float rankerLearningRate,
+      double cutoffQuantile,
+      int maxRankerExamples,
+      int maxTokens,
+      int popularWindowDays,
+      long seed) {
+    this(
+        epochs,
+        rankerEpochs,
+        batchSize,
+        negatives,
+        learningRate,
+        rankerBatchSize,
+        rankerLearningRate,
+        cutoffQuantile,
+        maxRankerExamples,
+        maxTokens,
+        popularWindowDays,
+        seed,
+        0);
   }
 
   public static TrainOptions defaults() {
@@ -71,7 +109,8 @@ public record TrainOptions(
         maxRankerExamples,
         maxTokens,
         popularWindowDays,
-        seed);
+        seed,
+        maxExamplesPerUser);
   }
 
   public TrainOptions withSeed(long s) {
@@ -87,7 +126,8 @@ public record TrainOptions(
         maxRankerExamples,
         maxTokens,
         popularWindowDays,
-        s);
+        s,
+        maxExamplesPerUser);
   }
 
   public JsonObject toJson() {
@@ -103,6 +143,7 @@ public record TrainOptions(
         .put("max_ranker_examples", maxRankerExamples)
         .put("max_tokens", maxTokens)
         .put("popular_window_days", popularWindowDays)
-        .put("seed", seed);
+        .put("seed", seed)
+        .put("max_examples_per_user", maxExamplesPerUser);
   }
 }

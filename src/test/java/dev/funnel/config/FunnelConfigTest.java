@@ -54,6 +54,9 @@ class FunnelConfigTest {
             Map.entry("FUNNEL_MODELS_DIR", "/srv/models"),
             Map.entry("FUNNEL_INFERENCE_WORKERS", "5"),
             Map.entry("FUNNEL_INFERENCE_MAX_PENDING", "50"),
+            Map.entry("FUNNEL_INFERENCE_DEVICE", "cpu"),
+            Map.entry("FUNNEL_INFERENCE_INDEX", "exact"),
+            Map.entry("FUNNEL_INFERENCE_INDEX_BEAM", "600"),
             Map.entry("FUNNEL_SERVING_CANDIDATES", "100"),
             Map.entry("FUNNEL_SERVING_DEFAULT_COUNT", "10"),
             Map.entry("FUNNEL_SERVING_MAX_COUNT", "40"),
@@ -67,8 +70,24 @@ class FunnelConfigTest {
         new RedisConfig("redis://10.0.0.1:6380/2", "x:", 7, 70, 700, 33, 4, 500, "y:", 60),
         c.redis());
     assertEquals(Path.of("/srv/models"), c.modelsDir());
-    assertEquals(new InferenceConfig(5, 50), c.inference());
+    assertEquals(
+        new InferenceConfig(
+            5, 50, InferenceConfig.Device.CPU, InferenceConfig.IndexType.EXACT, 600),
+        c.inference());
     assertEquals(new ServingConfig(100, 10, 40, 99, ServingConfig.ClockMode.WALL), c.serving());
+  }
+
+  @Test
+  void load_badDeviceOrIndex_failsNamingTheKey() {
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () -> FunnelConfig.load(null, Map.of("FUNNEL_INFERENCE_DEVICE", "tpu"), Map.of()));
+    assertTrue(e.getMessage().contains("inference.device"), e.getMessage());
+    assertTrue(e.getMessage().contains("auto, cpu, gpu"), e.getMessage());
+    assertThrows(
+        ConfigException.class,
+        () -> FunnelConfig.load(null, Map.of(), Map.of("inference.index", "hnsw")));
   }
 
   @Test

@@ -125,6 +125,9 @@ public final class FunnelServerExtension implements ParameterResolver {
                 "http.port", "0",
                 "http.instances", "2",
                 "inference.workers", "2",
+                // the ANN graph even on this small world (auto would scan it exactly), so the
+                // API tests and their blocked-thread checks cover the graph search path
+                "inference.index", "ann",
                 "redis.url", redis.url(),
                 "redis.key-prefix", "test:" + UUID.randomUUID() + ":u:",
                 // generous: the machine running the tests is shared and slow

@@ -6,6 +6,7 @@ import dev.funnel.data.generate.GeneratorOptions;
 import dev.funnel.data.generate.WorldGenerator;
 import dev.funnel.features.UserProfile;
 import dev.funnel.models.ModelBundle;
+import dev.funnel.retrieval.GraphIndex;
 import dev.funnel.train.ModelTrainer;
 import dev.funnel.train.TrainOptions;
 import java.io.IOException;
@@ -70,6 +71,18 @@ public final class TestWorld {
       version = ModelTrainer.train(data, modelsRoot, TrainOptions.fast());
     }
     ModelBundle bundle = ModelBundle.load(version);
+    // Serve through the ANN graph, as production does at scale (inference.index = auto picks it),
+    // so the API tests cover it; the exact index stays the ground truth in GraphIndexTest.
+    if (!GraphIndex.exists(bundle.directory())) {
+      GraphIndex g =
+          GraphIndex.build(
+              bundle.videoVectors(),
+              bundle.videoBias(),
+              bundle.dims(),
+              GraphIndex.Params.defaults());
+      g.save(bundle.directory(), null);
+      g.close();
+    }
     return new TestWorld(data, bundle, ProfileSnapshots.latest(data));
   }
 

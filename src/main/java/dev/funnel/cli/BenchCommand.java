@@ -1,0 +1,281 @@
+package dev.funnel.cli;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Recorder;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ./funnel bench}: open-loop load at a fixed rate against a running server.
+ *
+ * <p>Open loop: request i is due at start + i/rate whatever happened to earlier requests, and its
+ * latency is measured from that intended send time, not from when the client got round to sending
+ * it. A stalled server therefore shows its full cost in the percentiles instead of slowing the load
+ * down (no coordinated omission). A single scheduler thread sleeps until each due time and hands
+ * the request to a Vert.x HTTP client (non-blocking, a bounded pool of keep-alive connections;
+ * requests beyond the pool wait in the client, and that wait is counted).
+ *
+ * <p>Latencies go into an HdrHistogram (1 µs .. 60 s, 3 significant digits). Errors (transport
+ * failures, non-2xx answers, timeouts) are counted and kept out of the latency histogram; answers
+ * marked {@code "degraded":true} are counted separately. With {@code --server-pid} the server's
+ * resident memory is sampled every few seconds (from /proc), for the "memory stays flat" check.
+ */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description =
+        "Open-loop load at a fixed rate against a running server; prints a JSON summary with"
+            + " HdrHistogram percentiles (latency from the intended send time).")
+public final class BenchCommand implements Callable<Integer> {
+  @Option(
+      names = "--url",
+      defaultValue = "http://127.0.0.1:8080",
+      description = "Server base URL (default: ${DEFAULT-VALUE}).")
+  URI url;
+
+  @Option(names = "--rate", defaultValue = "200", description = "Requests per second.")
+  double rate;
+
+  @Option(names = "--duration", defaultValue = "60", description = "Measured seconds.")
+  int duration;
+
+  @Option(
+      names = "--warmup",
+      defaultValue = "10",
+      description = "Seconds of load at the same rate before measuring (default 10).")
+  int warmup;
+
+  @Option(
+      names = "--users",
+      defaultValue = "100000",
+      description = "Users u0..u{N-1} asked for, uniformly at random (default 100000).")
+  int users;
+
+  @Option(names = "--count", defaultValue = "20", description = "N per request (default 20).")
+  int count;
+
+  @Option(
+      names = "--connections",
+      defaultValue = "64",
+      description = "HTTP/1.1 keep-alive connections (default 64).")
+  int connections;
+
+  @Option(names = "--timeout-ms", defaultValue = "5000", description = "Per-request timeout.")
+  int timeoutMs;
+
+  @Option(names = "--server-pid", description = "Sample this process's RSS during the run.")
+  Long serverPid;
+
+  @Option(names = "--out", description = "Also write the JSON summary to this file.")
+  Path out;
+
+  @Option(names = "--seed", defaultValue = "1", description = "Seed for the user sequence.")
+  long seed;
+
+  @Override
+  public Integer call() throws Exception {
+    if (!(rate > 0) || duration < 1 || warmup < 0 || users < 1 || connections < 1) {
+      System.err.println("funnel bench: rate, duration, users, connections must be positive");
+      return 2;
+    }
+    // Precomputed paths: the loop must not measure its own string building or RNG.
+    int distinct = (int) Math.min(users, 1 << 16);
+    String[] paths = new String[distinct];
+    SplittableRandom random = new SplittableRandom(seed);
+    for (int i = 0; i < distinct; i++) {
+      paths[i] = "/v1/recommendations/u" + random.nextInt(users) + "?count=" + count;
+    }
+    Vertx vertx = Vertx.vertx();
+    HttpClient client =
+        vertx.createHttpClient(
+            new HttpClientOptions()
+                .setDefaultHost(url.getHost())
+                .setDefaultPort(url.getPort() > 0 ? url.getPort() : 80)
+                .setKeepAlive(true)
+                .setTcpNoDelay(true),
+            new PoolOptions().setHttp1MaxSize(connections).setMaxWaitQueueSize(-1));
+    try {
+      Run warm = warmup > 0 ? run(client, paths, warmup, null) : null;
+      RssSampler rss = serverPid == null ? null : new RssSampler(serverPid);
+      Run measured = run(client, paths, duration, rss);
+      JsonObject summary = measured.summary(rate, duration);
+      summary.put("url", url.toString()).put("warmup_s", warmup).put("connections", connections);
+      if (warm != null) {
+        summary.put("warmup_errors", warm.errors.get());
+      }
+      if (rss != null) {
+        summary.put("server_rss_mb", rss.summary());
+      }
+      String text = summary.encodePrettily();
+      System.out.println(text);
+      if (out != null) {
+        Files.writeString(out, text + "\n");
+      }
+      return measured.errors.get() == 0 ? 0 : 1;
+    } finally {
+      client.close().eventually(vertx::close).await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** One fixed-rate phase. */
+  private final class Run {
+    final Recorder latency = new Recorder(1_000, 60_000_000_000L, 3);
+    final AtomicLong ok = new AtomicLong();
+    final AtomicLong errors = new AtomicLong();
+    final AtomicLong non2xx = new AtomicLong();
+    final AtomicLong timeouts = new AtomicLong();
+    final AtomicLong degraded = new AtomicLong();
+    long sent;
+    long lateSends; // the scheduler itself woke > 1 ms after a due time
+    double wallSeconds;
+
+    JsonObject summary(double rate, int seconds) {
+      org.HdrHistogram.Histogram h = latency.getIntervalHistogram();
+      JsonObject ms = new JsonObject();
+      for (double p : new double[] {50, 90, 99, 99.9, 99.99}) {
+        ms.put("p" + (p == (long) p ? String.valueOf((long) p) : String.valueOf(p)), ms(h, p));
+      }
+      ms.put("max", h.getMaxValue() / 1e6).put("mean", h.getMean() / 1e6);
+      return new JsonObject()
+          .put("target_rate", rate)
+          .put("duration_s", seconds)
+          .put("sent", sent)
+          .put("achieved_rate", Math.round(ok.get() / wallSeconds * 10) / 10.0)
+          .put("ok", ok.get())
+          .put("errors", errors.get())
+          .put("errors_non_2xx", non2xx.get())
+          .put("errors_timeout", timeouts.get())
+          .put("degraded", degraded.get())
+          .put("late_sends", lateSends)
+          .put("latency_ms", ms);
+    }
+
+    private static double ms(org.HdrHistogram.Histogram h, double p) {
+      return Math.round(h.getValueAtPercentile(p) / 1e3) / 1e3;
+    }
+  }
+
+  private Run run(HttpClient client, String[] paths, int seconds, RssSampler rss)
+      throws InterruptedException {
+    Run r = new Run();
+    long total = (long) Math.ceil(rate * seconds);
+    double intervalNanos = 1e9 / rate;
+    CountDownLatch done = new CountDownLatch(1);
+    AtomicLong finished = new AtomicLong();
+    long start = System.nanoTime() + 10_000_000L;
+    long nextRss = start;
+    for (long i = 0; i < total; i++) {
+      long due = start + (long) (i * intervalNanos);
+      long now;
+      while ((now = System.nanoTime()) < due) {
+        LockSupport.parkNanos(due - now);
+      }
+      if (now - due > 1_000_000L) {
+        r.lateSends++;
+      }
+      if (rss != null && now >= nextRss) {
+        rss.sample((now - start) / 1e9);
+        nextRss = now + 5_000_000_000L;
+      }
+      String path = paths[(int) (i % paths.length)];
+      client
+          .request(HttpMethod.GET, path)
+          .compose(
+              req -> {
+                req.idleTimeout(timeoutMs);
+                return req.send().compose(resp -> resp.body().map(b -> new Object[] {resp, b}));
+              })
+          .onComplete(
+              ar -> {
+                long end = System.nanoTime();
+                if (ar.succeeded()) {
+                  io.vertx.core.http.HttpClientResponse resp =
+                      (io.vertx.core.http.HttpClientResponse) ar.result()[0];
+                  io.vertx.core.buffer.Buffer body = (io.vertx.core.buffer.Buffer) ar.result()[1];
+                  if (resp.statusCode() / 100 == 2) {
+                    r.ok.incrementAndGet();
+                    r.latency.recordValue(Math.min(end - due, 60_000_000_000L));
+                    if (body.toString().contains("\"degraded\":true")) {
+                      r.degraded.incrementAndGet();
+                    }
+                  } else {
+                    r.errors.incrementAndGet();
+                    r.non2xx.incrementAndGet();
+                  }
+                } else {
+                  r.errors.incrementAndGet();
+                  if (String.valueOf(ar.cause()).toLowerCase().contains("timeout")) {
+                    r.timeouts.incrementAndGet();
+                  }
+                }
+                if (finished.incrementAndGet() == total) {
+                  done.countDown();
+                }
+              });
+      r.sent++;
+    }
+    r.wallSeconds = seconds;
+    if (!done.await(timeoutMs + 10_000L, TimeUnit.MILLISECONDS)) {
+      r.errors.addAndGet(total - finished.get());
+    }
+    if (rss != null) {
+      rss.sample((System.nanoTime() - start) / 1e9);
+    }
+    return r;
+  }
+
+  /** Resident set size of a process over time, from /proc/PID/status. */
+  private static final class RssSampler {
+    private final Path status;
+    private final JsonArray series = new JsonArray();
+    private double first = -1;
+    private double last;
+    private double max;
+
+    RssSampler(long pid) {
+      this.status = Path.of("/proc", Long.toString(pid), "status");
+    }
+
+    void sample(double atSeconds) {
+      try {
+        for (String line : Files.readAllLines(status)) {
+          if (line.startsWith("VmRSS:")) {
+            double mb = Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+            mb = Math.round(mb * 10) / 10.0;
+            if (first < 0) {
+              first = mb;
+            }
+            last = mb;
+            max = Math.max(max, mb);
+            series.add(new JsonArray().add(Math.round(atSeconds)).add(mb));
+          }
+        }
+      } catch (Exception e) {
+        // the process may have gone; the summary shows what was sampled
+      }
+    }
+
+    JsonObject summary() {
+      return new JsonObject()
+          .put("first", first)
+          .put("last", last)
+          .put("max", max)
+          .put("series_s_mb", series);
+    }
+  }
+}

@@ -1,0 +1,376 @@
+package dev.funnel.retrieval;
+
+import io.github.jbellis.jvector.disk.ByteBufferReader;
+import io.github.jbellis.jvector.graph.GraphIndexBuilder;
+import io.github.jbellis.jvector.graph.GraphSearcher;
+import io.github.jbellis.jvector.graph.ImmutableGraphIndex;
+import io.github.jbellis.jvector.graph.ListRandomAccessVectorValues;
+import io.github.jbellis.jvector.graph.OnHeapGraphIndex;
+import io.github.jbellis.jvector.graph.RandomAccessVectorValues;
+import io.github.jbellis.jvector.graph.SearchResult;
+import io.github.jbellis.jvector.graph.diversity.VamanaDiversityProvider;
+import io.github.jbellis.jvector.graph.similarity.BuildScoreProvider;
+import io.github.jbellis.jvector.graph.similarity.DefaultSearchScoreProvider;
+import io.github.jbellis.jvector.util.Bits;
+import io.github.jbellis.jvector.util.ExplicitThreadLocal;
+import io.github.jbellis.jvector.vector.VectorSimilarityFunction;
+import io.github.jbellis.jvector.vector.VectorizationProvider;
+import io.github.jbellis.jvector.vector.types.VectorFloat;
+import io.github.jbellis.jvector.vector.types.VectorTypeSupport;
+import java.io.BufferedOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ForkJoinPool;
+import java.util.function.IntPredicate;
+
+/**
+ * Approximate maximum-inner-product search over a jvector graph (Vamana with an HNSW-style
+ * hierarchy).
+ *
+ * <p><b>Why L2 and not jvector's DOT_PRODUCT.</b> jvector's DOT_PRODUCT and COSINE assume unit
+ * vectors, and softmax video vectors are not (DESIGN.md §7). So the index uses the standard MIPS→L2
+ * reduction: each row is x = [w_v, b_v, sqrt(M² − ‖[w_v, b_v]‖²)] with M the largest row norm,
+ * every row then has norm M, and for the query q = [u, 1, 0] we have ‖q − x‖² = ‖q‖² + M² − 2(u·w_v
+ * + b_v): the nearest rows in L2 are exactly the largest inner products. The graph is searched with
+ * jvector's EUCLIDEAN similarity; the returned scores are the exact u·w_v + b_v, recomputed from
+ * the rows (K dot products) and sorted.
+ *
+ * <p><b>Threads.</b> The graph and rows are immutable and shared. A {@link GraphSearcher} is not
+ * thread-safe, so each worker thread keeps its own (an {@link ExplicitThreadLocal}, which jvector
+ * recommends over {@code ThreadLocal} because it is released with the index, not with the thread).
+ * Searches run on inference workers, never on an event loop.
+ *
+ * <p><b>Recall knob.</b> {@code beam} (jvector's rerankK: the candidate list kept while walking the
+ * graph) trades time for recall; the search uses max(k, beam). At RW-1M, K = 300, beam 400 gives
+ * recall@300 ≥ 0.95 (docs/benchmarks.md).
+ *
+ * <p><b>On disk.</b> {@code index/graph.jv} (jvector's on-heap graph format v4) and {@code
+ * index/graph.json} (parameters, M, sizes). The rows are rebuilt from the bundle's vectors at load
+ * (one pass, no graph work), so the server never rebuilds the graph at start.
+ */
+public final class GraphIndex implements VectorIndex, AutoCloseable {
+  public static final String DIR = "index";
+  public static final String GRAPH_FILE = "graph.jv";
+  public static final String META_FILE = "graph.json";
+
+  private static final VectorTypeSupport VTS =
+      VectorizationProvider.getInstance().getVectorTypeSupport();
+
+  /**
+   * Build and search parameters.
+   *
+   * @param maxDegree graph degree (jvector's M: most neighbours per node on the base layer)
+   * @param buildBeam beam width while inserting nodes
+   * @param alpha diversity pruning (> 1 keeps some longer edges)
+   * @param neighborOverflow temporary extra neighbours while building
+   * @param searchBeam default search beam (rerankK); the search uses max(k, searchBeam)
+   */
+  public record Params(
+      int maxDegree, int buildBeam, float alpha, float neighborOverflow, int searchBeam) {
+    public Params {
+      if (maxDegree < 2 || buildBeam < 1 || searchBeam < 1) {
+        throw new IllegalArgumentException("maxDegree >= 2, beams >= 1 required");
+      }
+      if (!(alpha >= 1f) || !(neighborOverflow >= 1f)) {
+        throw new IllegalArgumentException("alpha and neighborOverflow must be >= 1");
+      }
+    }
+
+    public static Params defaults() {
+      return new Params(32, 100, 1.2f, 1.2f, 400);
+    }
+
+    public Params withSearchBeam(int beam) {
+      return new Params(maxDegree, buildBeam, alpha, neighborOverflow, beam);
+    }
+  }
+
+  private final ImmutableGraphIndex graph;
+  private final RandomAccessVectorValues rows;
+  private final int dims;
+  private final int size;
+  private final Params params;
+  private final float maxNorm;
+  private final ExplicitThreadLocal<Searcher> searchers;
+
+  /** Per-thread state: the searcher over the graph's view and the query row. */
+  private final class Searcher {
+    final GraphSearcher searcher = new GraphSearcher(graph);
+    final float[] query = new float[dims + 2];
+    final VectorFloat<?> queryVector = VTS.createFloatVector(query);
+  }
+
+  private GraphIndex(
+      ImmutableGraphIndex graph,
+      RandomAccessVectorValues rows,
+      int dims,
+      int size,
+      Params params,
+      float maxNorm) {
+    this.graph = graph;
+    this.rows = rows;
+    this.dims = dims;
+    this.size = size;
+    this.params = params;
+    this.maxNorm = maxNorm;
+    this.searchers = ExplicitThreadLocal.withInitial(Searcher::new);
+  }
+
+  /**
+   * Builds the graph over the videos (blocking, uses every core through jvector's pools). At RW-1M
+   * this takes minutes; it runs in {@code ./funnel train} or {@code ./funnel build-index}, never in
+   * the server.
+   *
+   * @param vectors row-major {@code bias.length × dims}
+   */
+  public static GraphIndex build(float[] vectors, float[] bias, int dims, Params params) {
+    Rows r = rows(vectors, bias, dims);
+    RandomAccessVectorValues ravv = new ListRandomAccessVectorValues(r.list, dims + 2);
+    // jvector's default build pool is PhysicalCoreExecutor: half the logical cores, on the guess
+    // that they are hyper-threads. On this 2-core VM that is one thread, so pass pools over
+    // every core instead (measured: the default used ~1.1 of the 2 cores for the whole build).
+    int threads = Runtime.getRuntime().availableProcessors();
+    ForkJoinPool pool = new ForkJoinPool(threads);
+    try (GraphIndexBuilder builder =
+        new GraphIndexBuilder(
+            BuildScoreProvider.randomAccessScoreProvider(ravv, VectorSimilarityFunction.EUCLIDEAN),
+            dims + 2,
+            params.maxDegree(),
+            params.buildBeam(),
+            params.neighborOverflow(),
+            params.alpha(),
+            true,
+            true,
+            pool,
+            pool)) {
+      ImmutableGraphIndex graph = builder.build(ravv);
+      return new GraphIndex(graph, ravv, dims, bias.length, params, r.maxNorm);
+    } catch (IOException e) {
+      throw new IllegalStateException("closing the graph builder failed", e);
+    } finally {
+      pool.shutdown();
+    }
+  }
+
+  /** True when {@code modelDir} holds a persisted graph. */
+  public static boolean exists(Path modelDir) {
+    return Files.isRegularFile(modelDir.resolve(DIR).resolve(GRAPH_FILE))
+        && Files.isRegularFile(modelDir.resolve(DIR).resolve(META_FILE));
+  }
+
+  /**
+   * Loads a graph written by {@link #save} for the same vectors (checked by size and dims).
+   *
+   * @param searchBeam overrides the persisted default search beam when > 0
+   */
+  public static GraphIndex load(
+      Path modelDir, float[] vectors, float[] bias, int dims, int searchBeam) throws IOException {
+    Path dir = modelDir.resolve(DIR);
+    io.vertx.core.json.JsonObject meta =
+        new io.vertx.core.json.JsonObject(Files.readString(dir.resolve(META_FILE)));
+    int size = meta.getInteger("size", -1);
+    int metaDims = meta.getInteger("dims", -1);
+    if (size != bias.length || metaDims != dims) {
+      throw new IOException(
+          dir
+              + ": graph is for "
+              + size
+              + " videos × "
+              + metaDims
+              + " dims, the model has "
+              + bias.length
+              + " × "
+              + dims);
+    }
+    Params params =
+        new Params(
+            meta.getInteger("max_degree"),
+            meta.getInteger("build_beam"),
+            meta.getFloat("alpha"),
+            meta.getFloat("neighbor_overflow"),
+            searchBeam > 0 ? searchBeam : meta.getInteger("search_beam"));
+    Rows r = rows(vectors, bias, dims);
+    RandomAccessVectorValues ravv = new ListRandomAccessVectorValues(r.list, dims + 2);
+    ByteBuffer buf;
+    try (FileChannel ch = FileChannel.open(dir.resolve(GRAPH_FILE), StandardOpenOption.READ)) {
+      if (ch.size() > Integer.MAX_VALUE) {
+        throw new IOException(dir.resolve(GRAPH_FILE) + ": larger than 2 GiB");
+      }
+      buf = ByteBuffer.allocate((int) ch.size());
+      while (buf.hasRemaining() && ch.read(buf) >= 0) {}
+      buf.flip();
+    }
+    BuildScoreProvider bsp =
+        BuildScoreProvider.randomAccessScoreProvider(ravv, VectorSimilarityFunction.EUCLIDEAN);
+    OnHeapGraphIndex graph;
+    try (ByteBufferReader reader = new ByteBufferReader(buf)) {
+      graph =
+          OnHeapGraphIndex.load(
+              reader,
+              dims + 2,
+              params.neighborOverflow(),
+              new VamanaDiversityProvider(bsp, params.alpha()));
+    }
+    if (graph.size(0) != size) {
+      throw new IOException(
+          dir.resolve(GRAPH_FILE) + ": graph has " + graph.size(0) + " nodes, expected " + size);
+    }
+    return new GraphIndex(graph, ravv, dims, size, params, r.maxNorm);
+  }
+
+  /** Writes {@code index/graph.jv} and {@code index/graph.json} under {@code modelDir}. */
+  public void save(Path modelDir, io.vertx.core.json.JsonObject extra) throws IOException {
+    Path dir = Files.createDirectories(modelDir.resolve(DIR));
+    Path tmp = dir.resolve(GRAPH_FILE + ".tmp");
+    try (OutputStream os = Files.newOutputStream(tmp);
+        DataOutputStream out = new DataOutputStream(new BufferedOutputStream(os, 1 << 20))) {
+      ((OnHeapGraphIndex) graph).save(out);
+    }
+    Files.move(tmp, dir.resolve(GRAPH_FILE), StandardCopyOption.REPLACE_EXISTING);
+    io.vertx.core.json.JsonObject meta =
+        new io.vertx.core.json.JsonObject()
+            .put("library", "io.github.jbellis:jvector:4.0.0-rc.5")
+            .put("transform", "mips-to-l2")
+            .put("size", size)
+            .put("dims", dims)
+            .put("max_norm", maxNorm)
+            .put("max_degree", params.maxDegree())
+            .put("build_beam", params.buildBeam())
+            .put("alpha", params.alpha())
+            .put("neighbor_overflow", params.neighborOverflow())
+            .put("search_beam", params.searchBeam());
+    if (extra != null) {
+      meta.mergeIn(extra);
+    }
+    Files.writeString(dir.resolve(META_FILE), meta.encodePrettily());
+  }
+
+  @Override
+  public int size() {
+    return size;
+  }
+
+  @Override
+  public int dims() {
+    return dims;
+  }
+
+  public Params params() {
+    return params;
+  }
+
+  @Override
+  public Candidates search(float[] u, int k, IntPredicate excluded) {
+    return search(u, k, params.searchBeam(), excluded);
+  }
+
+  /** As {@link #search(float[], int, IntPredicate)} with an explicit beam (benchmarks, recall). */
+  public Candidates search(float[] u, int k, int beam, IntPredicate excluded) {
+    if (u.length != dims) {
+      throw new IllegalArgumentException("query has " + u.length + " dims, index " + dims);
+    }
+    if (k < 0) {
+      throw new IllegalArgumentException("k must be >= 0, got " + k);
+    }
+    int cap = Math.min(k, size);
+    if (cap == 0) {
+      return Candidates.EMPTY;
+    }
+    Searcher s = searchers.get();
+    System.arraycopy(u, 0, s.query, 0, dims);
+    s.query[dims] = 1f;
+    s.query[dims + 1] = 0f;
+    Bits accept = excluded == null ? Bits.ALL : ord -> !excluded.test(ord);
+    SearchResult result =
+        s.searcher.search(
+            DefaultSearchScoreProvider.exact(
+                s.queryVector, VectorSimilarityFunction.EUCLIDEAN, rows),
+            cap,
+            Math.max(cap, beam),
+            0f,
+            0f,
+            accept);
+    SearchResult.NodeScore[] nodes = result.getNodes();
+    int n = nodes.length;
+    long[] packed = new long[n];
+    float[] scores = new float[n];
+    for (int i = 0; i < n; i++) {
+      int id = nodes[i].node;
+      VectorFloat<?> row = rows.getVector(id);
+      float dot = 0f;
+      for (int j = 0; j <= dims; j++) {
+        dot += s.query[j] * row.get(j);
+      }
+      scores[i] = dot;
+      // Sort key: score descending, then id; floats' bits order like ints once sign-flipped.
+      packed[i] = ((long) sortableBits(-dot) << 32) | (id & 0xffffffffL);
+    }
+    Arrays.sort(packed);
+    int[] ids = new int[n];
+    float[] sorted = new float[n];
+    for (int i = 0; i < n; i++) {
+      ids[i] = (int) packed[i];
+      sorted[i] = -fromSortableBits((int) (packed[i] >> 32));
+    }
+    return new Candidates(ids, sorted, n);
+  }
+
+  private static int sortableBits(float f) {
+    int bits = Float.floatToIntBits(f);
+    return bits ^ ((bits >> 31) & 0x7fffffff);
+  }
+
+  private static float fromSortableBits(int bits) {
+    return Float.intBitsToFloat(bits ^ ((bits >> 31) & 0x7fffffff));
+  }
+
+  /** Releases the per-thread searchers. */
+  @Override
+  public void close() {
+    try {
+      searchers.close();
+    } catch (Exception e) {
+      // searchers hold only heap state; nothing to recover
+    }
+  }
+
+  private record Rows(List<VectorFloat<?>> list, float maxNorm) {}
+
+  /** The MIPS→L2 rows [w, b, sqrt(M² − ‖[w, b]‖²)]. */
+  private static Rows rows(float[] vectors, float[] bias, int dims) {
+    int size = bias.length;
+    if ((long) size * dims != vectors.length) {
+      throw new IllegalArgumentException(
+          "vectors has " + vectors.length + " floats, expected " + size + " × " + dims);
+    }
+    double[] norms = new double[size];
+    double max = 0;
+    for (int v = 0; v < size; v++) {
+      double n = (double) bias[v] * bias[v];
+      for (int j = 0, base = v * dims; j < dims; j++) {
+        n += (double) vectors[base + j] * vectors[base + j];
+      }
+      norms[v] = n;
+      max = Math.max(max, n);
+    }
+    List<VectorFloat<?>> list = new ArrayList<>(size);
+    for (int v = 0; v < size; v++) {
+      float[] row = new float[dims + 2];
+      System.arraycopy(vectors, v * dims, row, 0, dims);
+      row[dims] = bias[v];
+      row[dims + 1] = (float) Math.sqrt(Math.max(0, max - norms[v]));
+      list.add(VTS.createFloatVector(row));
+    }
+    return new Rows(list, (float) Math.sqrt(max));
+  }
+}
