@@ -68,6 +68,19 @@ final class RankerTrainer {
       ModelShapes shapes,
       long cutoff,
       TrainOptions options) {
+    return train(
+        manager, users, userEncoder, candidate, shapes, cutoff, options, ModelVariant.standard());
+  }
+
+  static Result train(
+      NDManager manager,
+      EncodedUsers users,
+      FeatureEncoder userEncoder,
+      CandidateTrainer.Result candidate,
+      ModelShapes shapes,
+      long cutoff,
+      TrainOptions options,
+      ModelVariant variant) {
     Timeline t = users.timeline;
     Examples ex =
         t.data().impressions().size() > 0
@@ -108,13 +121,16 @@ final class RankerTrainer {
       long epochStart = System.nanoTime();
       double lossSum = 0;
       int steps = 0;
+      Progress progress = new Progress("ranker epoch " + epoch + "/" + options.rankerEpochs(), n);
       for (int from = 0; from < n; from += batch) {
         int rows = Math.min(batch, n - from);
+        progress.update(from);
         for (int r = 0; r < rows; r++) {
           int e = order[from + r];
           encodeRow(encoder, users, ex, e, inputs, r);
           labels[r] = ex.label()[e];
-          weights[r] = ex.weight()[e];
+          // Click LR (the ablation) weighs every impression alike; the paper weighs by watch time.
+          weights[r] = variant.weightedRanker() ? ex.weight()[e] : 1f;
         }
         try (NDManager step = manager.newSubManager()) {
           NDList x = inputs.toNDList(step, rows, rows);
@@ -131,6 +147,7 @@ final class RankerTrainer {
         steps++;
       }
       double seconds = (System.nanoTime() - epochStart) / 1e9;
+      progress.finish(String.format("loss %.4f", lossSum / steps));
       log.info(
           "ranker epoch {}/{}: {} examples, {} ex/s, weighted LR loss {}",
           epoch,
