@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
       ImportMovieLensCommand.class,
       TrainCommand.class,
       EvaluateCommand.class,
+      ReportCommand.class,
       LoadCommand.class,
       ServeCommand.class,
       CommandLine.HelpCommand.class
