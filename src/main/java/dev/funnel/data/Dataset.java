@@ -59,8 +59,7 @@ public final class Dataset {
    * guarantees): how an evaluation protocol builds its training side without a round trip to disk.
    */
   public Dataset withEvents(Watches watches, Searches searches, Impressions impressions) {
-    return new Dataset(
-        meta, videos, users, videoIndex, userIndex, watches, searches, impressions);
+    return new Dataset(meta, videos, users, videoIndex, userIndex, watches, searches, impressions);
   }
 
   public DatasetMeta meta() {

@@ -105,7 +105,8 @@ public final class RankerBlock extends AbstractBlock {
     if (w == null) {
       return x;
     }
-    return Layers.dense(x, ps.getValue(w, device, training), ps.getValue(b, device, training), true);
+    return Layers.dense(
+        x, ps.getValue(w, device, training), ps.getValue(b, device, training), true);
   }
 
   @Override

@@ -8,8 +8,8 @@ import java.util.Arrays;
 
 /**
  * The trained model through its serving predictors: retrieval alone (top K of u·w_v + b_v over the
- * whole catalogue, as the exact index serves it) or the full funnel (the top {@link #CANDIDATES}
- * by retrieval, re-ordered by the ranker's expected watch time). Dense ids are the dataset's; the
+ * whole catalogue, as the exact index serves it) or the full funnel (the top {@link #CANDIDATES} by
+ * retrieval, re-ordered by the ranker's expected watch time). Dense ids are the dataset's; the
  * bundle's catalogue is mapped onto them.
  */
 final class FunnelRecommender implements Recommender, AutoCloseable {

@@ -67,8 +67,8 @@ public final class QualityEvaluation {
   /**
    * The ranker on test pages (each user's impressions at or after their request time, grouped by
    * timestamp), with profiles from the full dataset up to each page: the paper's weighted per-user
-   * loss, AUC, and the watch time of the top {@link #LIST_TOP} of each page as ordered by the ranker,
-   * by the retrieval score, at random (the page mean) and by an oracle.
+   * loss, AUC, and the watch time of the top {@link #LIST_TOP} of each page as ordered by the
+   * ranker, by the retrieval score, at random (the page mean) and by an oracle.
    */
   static JsonObject rankerPages(LeaveLastOutSplit split, FunnelRecommender funnel) {
     Dataset full = split.full();
@@ -148,10 +148,9 @@ public final class QualityEvaluation {
   static final String[] AGE_LABELS = {"0-1", "1-2", "2-4", "4-7", "7-14", "14-30", "30+"};
 
   /**
-   * The paper's freshness figure: for each video-age bucket (age at the request time), the
-   * softmax probability mass the candidate model puts on it, averaged over users, next to the share
-   * of held-out watches that fell in it. Videos uploaded after the request time are left out of
-   * both.
+   * The paper's freshness figure: for each video-age bucket (age at the request time), the softmax
+   * probability mass the candidate model puts on it, averaged over users, next to the share of
+   * held-out watches that fell in it. Videos uploaded after the request time are left out of both.
    */
   static JsonObject freshness(LeaveLastOutSplit split, FunnelRecommender funnel) {
     Dataset full = split.full();

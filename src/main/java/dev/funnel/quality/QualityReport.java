@@ -42,7 +42,8 @@ public final class QualityReport {
   public static Plan full() {
     TrainOptions synthetic = TrainOptions.defaults().withEpochs(3);
     synthetic = ranker(synthetic, 2);
-    return new Plan("full", 5_000, 1_500, 30, synthetic, TrainOptions.defaults().withEpochs(10), 5, 10);
+    return new Plan(
+        "full", 5_000, 1_500, 30, synthetic, TrainOptions.defaults().withEpochs(10), 5, 10);
   }
 
   public static Plan quick() {
@@ -230,11 +231,9 @@ public final class QualityReport {
                 JsonObject j = new JsonObject();
                 int history = run.variant().historyLength();
                 try (FunnelRecommender retrieval =
-                        new FunnelRecommender(
-                            bundle, profiles, split.requestTs(), history, false);
+                        new FunnelRecommender(bundle, profiles, split.requestTs(), history, false);
                     FunnelRecommender funnel =
-                        new FunnelRecommender(
-                            bundle, profiles, split.requestTs(), history, true)) {
+                        new FunnelRecommender(bundle, profiles, split.requestTs(), history, true)) {
                   j.put("retrieval", QualityEvaluation.listMetrics(split, retrieval));
                   j.put("funnel", QualityEvaluation.listMetrics(split, funnel));
                   j.put("ranker", QualityEvaluation.rankerPages(split, funnel));

@@ -56,14 +56,17 @@ public final class ModelTrainer {
    * the whole dataset it passes, so it sets the cutoff past the last event).
    */
   public static Path train(
-      Dataset data, Path modelsRoot, TrainOptions options, ModelVariant variant, long cutoffOverride)
+      Dataset data,
+      Path modelsRoot,
+      TrainOptions options,
+      ModelVariant variant,
+      long cutoffOverride)
       throws IOException {
     if (data.watches().size() < 2 || data.videos().isEmpty()) {
       throw new IllegalArgumentException("the dataset has too few watches to train on");
     }
     long started = System.nanoTime();
-    long cutoff =
-        cutoffOverride > 0 ? cutoffOverride : cutoffTs(data, options.cutoffQuantile());
+    long cutoff = cutoffOverride > 0 ? cutoffOverride : cutoffTs(data, options.cutoffQuantile());
     long firstTs = data.watches().ts()[0];
     int trainWatches = countBefore(data.watches().ts(), cutoff);
     log.info(
@@ -78,11 +81,11 @@ public final class ModelTrainer {
     ModelShapes shapes =
         variant.apply(
             ModelShapes.standard(
-            catalog.size(),
-            vocabularies.tokens().size(),
-            vocabularies.geos().size(),
-            vocabularies.languages().size(),
-            vocabularies.genders().size()));
+                catalog.size(),
+                vocabularies.tokens().size(),
+                vocabularies.geos().size(),
+                vocabularies.languages().size(),
+                vocabularies.genders().size()));
     float exampleAgeScale = Math.max(1f, cutoff - firstTs);
     FeatureEncoder userEncoder = new FeatureEncoder(vocabularies, catalog, null, exampleAgeScale);
     Timeline timeline = new Timeline(data);
