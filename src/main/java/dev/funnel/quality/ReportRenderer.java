@@ -89,20 +89,36 @@ public final class ReportRenderer {
             String.format(
                 Locale.ROOT,
                 "%d users, %d movies, %d ratings (every rating is a watch; rating → watch time as"
-                    + " in `docs/data-format.md`); %d users evaluated, %d held out each. The"
-                    + " funnel is trained by `ModelTrainer` on the training side (%d candidate"
-                    + " epochs, %d ranker epochs, %d sampled negatives; %.0f s). MovieLens has no"
-                    + " impression log, so its ranker learns from watches against sampled"
-                    + " unwatched movies.\n\n",
+                    + " in `docs/data-format.md`); %d users evaluated, %d held out each. MovieLens"
+                    + " has no impression log, so its ranker learns from watches against sampled"
+                    + " negatives. The funnel is trained by `ModelTrainer` on the training side,"
+                    + " twice:\n\n",
                 real.getInteger("users"),
                 real.getInteger("videos"),
                 real.getInteger("watches"),
                 real.getInteger("evaluated_users"),
-                real.getInteger("holdout"),
-                plan.movielens().epochs(),
-                plan.movielens().rankerEpochs(),
-                plan.movielens().negatives(),
-                real.getDouble("funnel_train_seconds")));
+                real.getInteger("holdout")));
+    JsonArray funnels = real.getJsonArray("funnels", new JsonArray());
+    for (int i = 0; i < funnels.size(); i++) {
+      JsonObject f = funnels.getJsonObject(i);
+      JsonObject o = f.getJsonObject("options");
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "- **%s** (%s): %d candidate epochs, %d ranker epochs, %d negatives, example age"
+                  + " %s, ranker negatives %s; trained in %.0f s.\n",
+              f.getString("key"),
+              f.getString("label"),
+              o.getInteger("epochs"),
+              o.getInteger("ranker_epochs"),
+              o.getInteger("negatives"),
+              f.getJsonObject("variant").getBoolean("example_age") ? "on" : "off",
+              f.getJsonObject("variant").getString("ranker_negatives", "uniform"),
+              f.getDouble("train_seconds")));
+    }
+    md.append(
+            "\nBaselines: ItemKNN with 100 neighbours; implicit ALS with d = 64, α = 10, λ = 5, 10")
+        .append(" iterations.\n\n");
     md.append(
         "| method | HitRate@10 | Recall@10 | HitRate@50 | Recall@50 | NDCG@10 | coverage@10 |"
             + " coverage@50 |\n");
@@ -134,11 +150,16 @@ public final class ReportRenderer {
     md.append("\n![MovieLens list metrics](quality/movielens.png)\n\n");
     JsonObject pop = find(methods, "most-popular");
     JsonObject knn = find(methods, "itemknn");
-    JsonObject funnel = find(methods, "funnel");
-    JsonObject retrieval = find(methods, "retrieval");
-    if (pop != null && knn != null && funnel != null && retrieval != null) {
+    for (String key : new String[] {"defaults", "tuned"}) {
+      JsonObject funnel = find(methods, "funnel-" + key);
+      JsonObject retrieval = find(methods, "retrieval-" + key);
+      if (pop == null || knn == null || funnel == null || retrieval == null) {
+        continue;
+      }
       double p = pop.getDouble("recall@50");
-      md.append("**Aims.** ")
+      md.append("**Aims, ")
+          .append(key)
+          .append(".** ")
           .append(
               verdict(
                   "full funnel vs most-popular on Recall@50",
@@ -191,9 +212,12 @@ public final class ReportRenderer {
       case "most-popular" -> "most-popular";
       case "itemknn" -> "ItemKNN (cosine, 100 nb)";
       case "als-mf" -> "MF (implicit ALS, d=64)";
-      case "retrieval" -> "funnel: retrieval alone";
-      case "funnel" -> "funnel: retrieval + ranker";
-      default -> method;
+      default ->
+          method.startsWith("retrieval-")
+              ? "funnel " + method.substring(10) + ": retrieval alone"
+              : method.startsWith("funnel-")
+                  ? "funnel " + method.substring(7) + ": retrieval + ranker"
+                  : method;
     };
   }
 

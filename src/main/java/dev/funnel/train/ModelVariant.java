@@ -21,13 +21,16 @@ import io.vertx.core.json.JsonObject;
  * @param exampleAge whether the candidate model sees the example-age feature (else it is 0)
  * @param historyLength watches of history the candidate model sees (1..50)
  * @param weightedRanker weighted LR on watch time (the paper) or plain click LR (all weights 1)
+ * @param hardRankerNegatives for datasets without impressions (MovieLens): draw the ranker's
+ *     negatives from the candidate model's top 300 instead of uniformly from the catalogue
  */
 public record ModelVariant(
     int[] towerHidden,
     int[] rankerHidden,
     boolean exampleAge,
     int historyLength,
-    boolean weightedRanker) {
+    boolean weightedRanker,
+    boolean hardRankerNegatives) {
 
   public ModelVariant {
     if (towerHidden != null && towerHidden.length != 2) {
@@ -43,29 +46,47 @@ public record ModelVariant(
   }
 
   public static ModelVariant standard() {
-    return new ModelVariant(null, null, true, FeatureEncoder.HISTORY, true);
+    return new ModelVariant(null, null, true, FeatureEncoder.HISTORY, true, false);
   }
 
   public ModelVariant withTower(int h1, int h2) {
     return new ModelVariant(
-        new int[] {h1, h2}, rankerHidden, exampleAge, historyLength, weightedRanker);
+        new int[] {h1, h2},
+        rankerHidden,
+        exampleAge,
+        historyLength,
+        weightedRanker,
+        hardRankerNegatives);
   }
 
   public ModelVariant withRanker(int h1, int h2, int h3) {
     return new ModelVariant(
-        towerHidden, new int[] {h1, h2, h3}, exampleAge, historyLength, weightedRanker);
+        towerHidden,
+        new int[] {h1, h2, h3},
+        exampleAge,
+        historyLength,
+        weightedRanker,
+        hardRankerNegatives);
   }
 
   public ModelVariant withExampleAge(boolean on) {
-    return new ModelVariant(towerHidden, rankerHidden, on, historyLength, weightedRanker);
+    return new ModelVariant(
+        towerHidden, rankerHidden, on, historyLength, weightedRanker, hardRankerNegatives);
   }
 
   public ModelVariant withHistoryLength(int n) {
-    return new ModelVariant(towerHidden, rankerHidden, exampleAge, n, weightedRanker);
+    return new ModelVariant(
+        towerHidden, rankerHidden, exampleAge, n, weightedRanker, hardRankerNegatives);
   }
 
   public ModelVariant withWeightedRanker(boolean weighted) {
-    return new ModelVariant(towerHidden, rankerHidden, exampleAge, historyLength, weighted);
+    return new ModelVariant(
+        towerHidden, rankerHidden, exampleAge, historyLength, weighted, hardRankerNegatives);
+  }
+
+  public ModelVariant withHardRankerNegatives(boolean hard) {
+    return new ModelVariant(
+        towerHidden, rankerHidden, exampleAge, historyLength, weightedRanker, hard);
   }
 
   /** The standard shapes with this variant's layer widths. */
@@ -101,7 +122,8 @@ public record ModelVariant(
         new JsonObject()
             .put("example_age", exampleAge)
             .put("history_length", historyLength)
-            .put("ranker_loss", weightedRanker ? "weighted_lr" : "click_lr");
+            .put("ranker_loss", weightedRanker ? "weighted_lr" : "click_lr")
+            .put("ranker_negatives", hardRankerNegatives ? "retrieval_top_300" : "uniform");
     if (towerHidden != null) {
       j.put("tower_hidden", new JsonArray().add(towerHidden[0]).add(towerHidden[1]));
     }

@@ -58,15 +58,24 @@ class ReportRendererTest {
             .put("watches", 1000)
             .put("evaluated_users", 10)
             .put("holdout", 5)
-            .put("funnel_train_seconds", 3.0)
+            .put(
+                "funnels",
+                new JsonArray()
+                    .add(
+                        new JsonObject()
+                            .put("key", "tuned")
+                            .put("label", "tuned")
+                            .put("options", QualityReport.quick().movielens().toJson())
+                            .put("variant", dev.funnel.train.ModelVariant.standard().toJson())
+                            .put("train_seconds", 3.0)))
             .put(
                 "methods",
                 new JsonArray()
                     .add(method("most-popular", 0.1))
                     .add(method("itemknn", 0.15))
                     .add(method("als-mf", 0.2))
-                    .add(method("retrieval", 0.25))
-                    .add(method("funnel", 0.22)));
+                    .add(method("retrieval-tuned", 0.25))
+                    .add(method("funnel-tuned", 0.22)));
     JsonObject runs = new JsonObject();
     for (String key : new QualityReport(QualityReport.quick(), tmp).ablationRuns().keySet()) {
       runs.put(key, run(key, 0.3, 0.2, 100));
@@ -79,7 +88,7 @@ class ReportRendererTest {
             .put("runs", runs);
     Path md = ReportRenderer.render(real, ablations, QualityReport.quick(), "./funnel report", tmp);
     String text = Files.readString(md);
-    assertTrue(text.contains("| funnel: retrieval + ranker | 0.110 |"), text);
+    assertTrue(text.contains("| funnel tuned: retrieval + ranker | 0.110 |"), text);
     assertTrue(text.contains("2.20× (aim ≥ 2×: met)"), text);
     assertTrue(text.contains("### 2e. Ranking by weighted LR vs click LR"));
     for (String png :

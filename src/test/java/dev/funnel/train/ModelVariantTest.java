@@ -36,8 +36,7 @@ class ModelVariantTest {
     try (ModelBundle bundle = ModelBundle.load(version)) {
       assertEquals(0, bundle.shapes().towerHidden1());
       assertEquals(0, bundle.shapes().rankerHidden3());
-      JsonObject recorded =
-          bundle.manifest().getJsonObject("training").getJsonObject("variant");
+      JsonObject recorded = bundle.manifest().getJsonObject("training").getJsonObject("variant");
       assertFalse(recorded.getBoolean("example_age"));
       assertEquals("click_lr", recorded.getString("ranker_loss"));
       assertEquals(10, recorded.getInteger("history_length"));
