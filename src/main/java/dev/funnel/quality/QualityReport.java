@@ -153,8 +153,34 @@ public final class QualityReport {
             return null;
           });
     }
+    JsonArray investigation = new JsonArray();
+    for (FunnelConfig config : movielensInvestigation()) {
+      long started = System.nanoTime();
+      Path version =
+          QualityEvaluation.trainFunnel(
+              split,
+              work.resolve("models/movielens-" + config.key()),
+              config.options(),
+              config.variant());
+      double trainSeconds = (System.nanoTime() - started) / 1e9;
+      JsonObject row =
+          QualityEvaluation.withBundle(
+              version,
+              bundle -> {
+                try (FunnelRecommender f =
+                    new FunnelRecommender(
+                        bundle, profiles, split.requestTs(), FeatureEncoder.HISTORY, false)) {
+                  return QualityEvaluation.listMetrics(split, f);
+                }
+              });
+      investigation.add(
+          row.put("key", config.key())
+              .put("label", config.label())
+              .put("train_seconds", QualityEvaluation.round1(trainSeconds)));
+    }
     JsonObject out =
         new JsonObject()
+            .put("investigation", investigation)
             .put("dataset", data.meta().toJson())
             .put("videos", videos)
             .put("users", data.users().size())
@@ -189,6 +215,48 @@ public final class QualityReport {
   }
 
   static final int TUNED_EPOCHS = 3;
+
+  /**
+   * Retrieval-only variants that explain the gap between the defaults and the tuned funnel, one
+   * change at a time from the tuned settings (the ranker is trained small: it is not measured).
+   */
+  List<FunnelConfig> movielensInvestigation() {
+    TrainOptions base = plan.movielens().withEpochs(TUNED_EPOCHS);
+    base =
+        new TrainOptions(
+            base.epochs(),
+            1,
+            base.batchSize(),
+            base.negatives(),
+            base.learningRate(),
+            base.rankerBatchSize(),
+            base.rankerLearningRate(),
+            base.cutoffQuantile(),
+            20_000,
+            base.maxTokens(),
+            base.popularWindowDays(),
+            base.seed());
+    ModelVariant noAge = ModelVariant.standard().withExampleAge(false);
+    return List.of(
+        new FunnelConfig(
+            "inv-age", TUNED_EPOCHS + " epochs, example age on", base, ModelVariant.standard()),
+        new FunnelConfig("inv-6-epochs", "6 epochs, example age off", base.withEpochs(6), noAge),
+        new FunnelConfig(
+            "inv-512-negatives",
+            TUNED_EPOCHS + " epochs, example age off, 512 negatives",
+            withNegatives(base, 512),
+            noAge),
+        new FunnelConfig(
+            "inv-linear-tower",
+            TUNED_EPOCHS + " epochs, example age off, linear tower",
+            base,
+            noAge.withTower(0, 0)),
+        new FunnelConfig(
+            "inv-tower-128",
+            TUNED_EPOCHS + " epochs, example age off, tower 128",
+            base,
+            noAge.withTower(128, 0)));
+  }
 
   private interface Measure {
     JsonObject run() throws IOException;

@@ -47,8 +47,9 @@ public final class ReportRenderer {
         .append("` (");
     md.append(
             "ReportRenderer from the cached results under `work/report/` — rerunning it only"
-                + " re-renders; add `--fresh` to recompute). Nothing on this page is typed by"
-                + " hand: every number and chart comes from that run.\n\n")
+                + " re-renders; add `--fresh` to recompute). Every table, number and chart is"
+                + " computed by that run; only the paragraphs headed *Findings* are written text"
+                + " (kept in `Findings.java`), read off the run recorded here.\n\n")
         .append("Machine: a shared 2-core VM, CPU libtorch with one intra-op thread.\n\n");
     md.append("## Protocol\n\n")
         .append(
@@ -184,6 +185,37 @@ public final class ReportRenderer {
                   retrieval.getDouble("recall@50") / knn.getDouble("recall@50"),
                   1.0))
           .append(".\n\n");
+    }
+    JsonArray inv = real.getJsonArray("investigation", new JsonArray());
+    if (!inv.isEmpty()) {
+      md.append("**Why: one change at a time** (retrieval alone, same split; the tuned run is")
+          .append(" the reference):\n\n| candidate model | Recall@50 | NDCG@10 | coverage@50 |\n")
+          .append("|---|---|---|---|\n");
+      for (String key : new String[] {"retrieval-defaults", "retrieval-tuned"}) {
+        JsonObject m = find(methods, key);
+        if (m != null) {
+          md.append(
+              String.format(
+                  Locale.ROOT,
+                  "| %s | %.3f | %.3f | %.3f |\n",
+                  label(key),
+                  m.getDouble("recall@50"),
+                  m.getDouble("ndcg@10"),
+                  m.getDouble("coverage@50")));
+        }
+      }
+      for (int i = 0; i < inv.size(); i++) {
+        JsonObject m = inv.getJsonObject(i);
+        md.append(
+            String.format(
+                Locale.ROOT,
+                "| %s | %.3f | %.3f | %.3f |\n",
+                m.getString("label"),
+                m.getDouble("recall@50"),
+                m.getDouble("ndcg@10"),
+                m.getDouble("coverage@50")));
+      }
+      md.append("\n");
     }
     md.append(Findings.MOVIELENS).append("\n\n");
   }

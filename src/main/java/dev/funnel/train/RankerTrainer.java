@@ -330,7 +330,7 @@ final class RankerTrainer {
             candidate.tower().forward(ps, inputs.toNDList(step, rows), false).singletonOrThrow();
         NDArray w = ps.getValue(candidate.softmax().weight(), u.getDevice(), false);
         NDArray b = ps.getValue(candidate.softmax().bias(), u.getDevice(), false);
-        NDArray logits = u.matMul(w.transpose()).add(b);
+        NDArray logits = u.matMul(w.transpose()).add(b.reshape(1, -1));
         pool = (int) Math.min(HARD_NEGATIVE_POOL, logits.getShape().get(1));
         top = logits.argSort(1, false).get(":, :" + pool).toLongArray();
       }

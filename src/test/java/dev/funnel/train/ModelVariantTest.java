@@ -45,6 +45,30 @@ class ModelVariantTest {
   }
 
   @Test
+  void train_hardRankerNegativesWithoutImpressions_trainsAndRecordsIt() throws IOException {
+    Dataset full = Dataset.read(TinyWorld.write(tmp.resolve("w"), TinyWorld.Spec.tiny()));
+    Dataset data =
+        full.withEvents(
+            full.watches(),
+            full.searches(),
+            new Dataset.Impressions(
+                new int[0], new int[0], new long[0], new boolean[0], new float[0]));
+    Path version =
+        ModelTrainer.train(
+            data,
+            tmp.resolve("models"),
+            TrainOptions.fast().withEpochs(1),
+            ModelVariant.standard().withHardRankerNegatives(true),
+            0L);
+    try (ModelBundle bundle = ModelBundle.load(version)) {
+      JsonObject training = bundle.manifest().getJsonObject("training");
+      assertEquals(
+          "retrieval_top_300", training.getJsonObject("variant").getString("ranker_negatives"));
+      assertTrue(training.getJsonObject("ranker").getString("source").startsWith("watches"));
+    }
+  }
+
+  @Test
   void standard_isTodaysModel() {
     ModelVariant s = ModelVariant.standard();
     assertTrue(s.exampleAge() && s.weightedRanker());
