@@ -42,8 +42,7 @@ public final class QualityReport {
   public static Plan full() {
     TrainOptions synthetic = TrainOptions.defaults().withEpochs(3);
     synthetic = ranker(synthetic, 2);
-    return new Plan(
-        "full", 5_000, 1_500, 30, synthetic, TrainOptions.defaults().withEpochs(10), 5, 10);
+    return new Plan("full", 5_000, 1_500, 30, synthetic, TrainOptions.defaults(), 5, 10);
   }
 
   public static Plan quick() {
