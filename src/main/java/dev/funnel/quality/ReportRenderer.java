@@ -311,7 +311,7 @@ public final class ReportRenderer {
     for (String key : List.of("tower-linear", "tower-128", "standard", "tower-512-256")) {
       JsonObject r = runs.getJsonObject(key);
       if (r != null) {
-        String name = key.equals("standard") ? "256→128 (standard)" : shortLabel(r);
+        String name = key.equals("standard") ? "256→128 (std)" : shortLabel(r);
         tower.addValue(r.getJsonObject("retrieval").getDouble("recall@50"), "Recall@50", name);
         tower.addValue(r.getJsonObject("retrieval").getDouble("ndcg@10"), "NDCG@10", name);
       }
@@ -330,7 +330,7 @@ public final class ReportRenderer {
       if (r == null) {
         continue;
       }
-      String name = key.equals("standard") ? "256→128→64 (standard)" : shortLabel(r);
+      String name = key.equals("standard") ? "256→128→64 (std)" : shortLabel(r);
       JsonObject ranker = r.getJsonObject("ranker");
       md.append(
           String.format(
@@ -503,6 +503,8 @@ public final class ReportRenderer {
     plot.setBackgroundPaint(Color.WHITE);
     plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
     plot.setOutlineVisible(false);
+    plot.getDomainAxis().setMaximumCategoryLabelWidthRatio(1.6f);
+    plot.getDomainAxis().setMaximumCategoryLabelLines(2);
     Color[] palette = {
       new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c), new Color(0xd62728)
     };
