@@ -236,7 +236,7 @@ public final class QualityReport {
             ModelVariant.standard().withExampleAge(false).withHardRankerNegatives(true)));
   }
 
-  static final int TUNED_EPOCHS = 6;
+  static final int TUNED_EPOCHS = 10;
 
   /**
    * Retrieval-only variants that explain the gap between the defaults and the tuned funnel, one
@@ -264,19 +264,19 @@ public final class QualityReport {
     ModelVariant noAge = ModelVariant.standard().withExampleAge(false);
     return List.of(
         new FunnelConfig("inv-3-epochs", "3 epochs, example age off", base.withEpochs(3), noAge),
-        new FunnelConfig("inv-10-epochs", "10 epochs, example age off", base.withEpochs(10), noAge),
+        new FunnelConfig("inv-6-epochs", "6 epochs, example age off", base.withEpochs(6), noAge),
         new FunnelConfig(
-            "inv-512-negatives",
+            "inv-512-negatives-" + TUNED_EPOCHS,
             TUNED_EPOCHS + " epochs, example age off, 512 negatives",
             withNegatives(base, 512),
             noAge),
         new FunnelConfig(
-            "inv-linear-tower",
+            "inv-linear-tower-" + TUNED_EPOCHS,
             TUNED_EPOCHS + " epochs, example age off, linear tower",
             base,
             noAge.withTower(0, 0)),
         new FunnelConfig(
-            "inv-tower-128",
+            "inv-tower-128-" + TUNED_EPOCHS,
             TUNED_EPOCHS + " epochs, example age off, tower 128",
             base,
             noAge.withTower(128, 0)));
