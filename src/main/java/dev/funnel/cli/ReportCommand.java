@@ -81,11 +81,13 @@ public final class ReportCommand implements Callable<Integer> {
 
   private static void deleteResults(Path dir) throws IOException {
     Files.deleteIfExists(dir.resolve("movielens.json"));
-    Path ablations = dir.resolve("ablations");
-    if (Files.isDirectory(ablations)) {
-      try (var files = Files.list(ablations)) {
-        for (Path p : (Iterable<Path>) files::iterator) {
-          Files.delete(p);
+    for (String cache : new String[] {"ablations", "movielens"}) {
+      Path folder = dir.resolve(cache);
+      if (Files.isDirectory(folder)) {
+        try (var files = Files.list(folder)) {
+          for (Path p : (Iterable<Path>) files::iterator) {
+            Files.delete(p);
+          }
         }
       }
     }
