@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       TrainCommand.class,
       BuildIndexCommand.class,
       EvaluateCommand.class,
+      ReportCommand.class,
       LoadCommand.class,
       ServeCommand.class,
       BenchCommand.class,

@@ -54,6 +54,14 @@ public final class Dataset {
     this.impressions = impressions;
   }
 
+  /**
+   * The same catalogue and users with other event columns (each time-ordered, as {@link #read}
+   * guarantees): how an evaluation protocol builds its training side without a round trip to disk.
+   */
+  public Dataset withEvents(Watches watches, Searches searches, Impressions impressions) {
+    return new Dataset(meta, videos, users, videoIndex, userIndex, watches, searches, impressions);
+  }
+
   public DatasetMeta meta() {
     return meta;
   }

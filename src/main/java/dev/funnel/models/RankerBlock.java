@@ -43,13 +43,18 @@ public final class RankerBlock extends AbstractBlock {
     languageEmbedding =
         addParameter(
             Layers.embedding("language_embedding", s.languages(), s.rankerLanguageEmbedding()));
-    w1 = addParameter(Layers.weight("w1", s.rankerHidden1(), s.rankerInput()));
-    b1 = addParameter(Layers.bias("b1", s.rankerHidden1()));
-    w2 = addParameter(Layers.weight("w2", s.rankerHidden2(), s.rankerHidden1()));
-    b2 = addParameter(Layers.bias("b2", s.rankerHidden2()));
-    w3 = addParameter(Layers.weight("w3", s.rankerHidden3(), s.rankerHidden2()));
-    b3 = addParameter(Layers.bias("b3", s.rankerHidden3()));
-    w4 = addParameter(Layers.weight("w4", 1, s.rankerHidden3()));
+    // A hidden width of 0 removes that layer (the paper's depth table); 0, 0, 0 is plain LR.
+    int in = s.rankerInput();
+    w1 = s.rankerHidden1() > 0 ? addParameter(Layers.weight("w1", s.rankerHidden1(), in)) : null;
+    b1 = s.rankerHidden1() > 0 ? addParameter(Layers.bias("b1", s.rankerHidden1())) : null;
+    in = s.rankerHidden1() > 0 ? s.rankerHidden1() : in;
+    w2 = s.rankerHidden2() > 0 ? addParameter(Layers.weight("w2", s.rankerHidden2(), in)) : null;
+    b2 = s.rankerHidden2() > 0 ? addParameter(Layers.bias("b2", s.rankerHidden2())) : null;
+    in = s.rankerHidden2() > 0 ? s.rankerHidden2() : in;
+    w3 = s.rankerHidden3() > 0 ? addParameter(Layers.weight("w3", s.rankerHidden3(), in)) : null;
+    b3 = s.rankerHidden3() > 0 ? addParameter(Layers.bias("b3", s.rankerHidden3())) : null;
+    in = s.rankerHidden3() > 0 ? s.rankerHidden3() : in;
+    w4 = addParameter(Layers.weight("w4", 1, in));
     b4 = addParameter(Layers.bias("b4", 1));
   }
 
@@ -86,13 +91,22 @@ public final class RankerBlock extends AbstractBlock {
       language = language.broadcast(rows, language.getShape().get(1));
     }
     NDArray x = NDArrays.concat(new NDList(shown, watched, shownLanguage, language, dense), 1);
-    x = Layers.dense(x, ps.getValue(w1, device, training), ps.getValue(b1, device, training), true);
-    x = Layers.dense(x, ps.getValue(w2, device, training), ps.getValue(b2, device, training), true);
-    x = Layers.dense(x, ps.getValue(w3, device, training), ps.getValue(b3, device, training), true);
+    x = hidden(ps, x, w1, b1, device, training);
+    x = hidden(ps, x, w2, b2, device, training);
+    x = hidden(ps, x, w3, b3, device, training);
     x =
         Layers.dense(
             x, ps.getValue(w4, device, training), ps.getValue(b4, device, training), false);
     return new NDList(x.reshape(rows));
+  }
+
+  private static NDArray hidden(
+      ParameterStore ps, NDArray x, Parameter w, Parameter b, Device device, boolean training) {
+    if (w == null) {
+      return x;
+    }
+    return Layers.dense(
+        x, ps.getValue(w, device, training), ps.getValue(b, device, training), true);
   }
 
   @Override

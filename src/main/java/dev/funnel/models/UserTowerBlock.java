@@ -47,11 +47,15 @@ public final class UserTowerBlock extends AbstractBlock {
         addParameter(Layers.embedding("language_embedding", s.languages(), s.languageEmbedding()));
     genderEmbedding =
         addParameter(Layers.embedding("gender_embedding", s.genders(), s.genderEmbedding()));
-    w1 = addParameter(Layers.weight("w1", s.towerHidden1(), s.towerInput()));
-    b1 = addParameter(Layers.bias("b1", s.towerHidden1()));
-    w2 = addParameter(Layers.weight("w2", s.towerHidden2(), s.towerHidden1()));
-    b2 = addParameter(Layers.bias("b2", s.towerHidden2()));
-    w3 = addParameter(Layers.weight("w3", s.dims(), s.towerHidden2()));
+    // A hidden width of 0 removes that layer (the depth ablation); the standard shapes have both.
+    int in = s.towerInput();
+    w1 = s.towerHidden1() > 0 ? addParameter(Layers.weight("w1", s.towerHidden1(), in)) : null;
+    b1 = s.towerHidden1() > 0 ? addParameter(Layers.bias("b1", s.towerHidden1())) : null;
+    in = s.towerHidden1() > 0 ? s.towerHidden1() : in;
+    w2 = s.towerHidden2() > 0 ? addParameter(Layers.weight("w2", s.towerHidden2(), in)) : null;
+    b2 = s.towerHidden2() > 0 ? addParameter(Layers.bias("b2", s.towerHidden2())) : null;
+    in = s.towerHidden2() > 0 ? s.towerHidden2() : in;
+    w3 = addParameter(Layers.weight("w3", s.dims(), in));
     b3 = addParameter(Layers.bias("b3", s.dims()));
   }
 
@@ -87,8 +91,16 @@ public final class UserTowerBlock extends AbstractBlock {
     NDArray gender =
         Layers.lookup(categorical.get(":, 2"), ps.getValue(genderEmbedding, device, training));
     NDArray x = NDArrays.concat(new NDList(watched, searched, geo, language, gender, dense), 1);
-    x = Layers.dense(x, ps.getValue(w1, device, training), ps.getValue(b1, device, training), true);
-    x = Layers.dense(x, ps.getValue(w2, device, training), ps.getValue(b2, device, training), true);
+    if (w1 != null) {
+      x =
+          Layers.dense(
+              x, ps.getValue(w1, device, training), ps.getValue(b1, device, training), true);
+    }
+    if (w2 != null) {
+      x =
+          Layers.dense(
+              x, ps.getValue(w2, device, training), ps.getValue(b2, device, training), true);
+    }
     x =
         Layers.dense(
             x, ps.getValue(w3, device, training), ps.getValue(b3, device, training), false);

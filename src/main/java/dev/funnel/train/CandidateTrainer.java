@@ -41,6 +41,17 @@ final class CandidateTrainer {
       ModelShapes shapes,
       long cutoff,
       TrainOptions options) {
+    return train(manager, users, encoder, shapes, cutoff, options, ModelVariant.standard());
+  }
+
+  static Result train(
+      NDManager manager,
+      EncodedUsers users,
+      FeatureEncoder encoder,
+      ModelShapes shapes,
+      long cutoff,
+      TrainOptions options,
+      ModelVariant variant) {
     Timeline t = users.timeline;
     // Examples: (user, index of the watch) for every watch before the cutoff.
     // With a per-user cap, only each user's most recent watches before the cutoff.
@@ -101,14 +112,16 @@ final class CandidateTrainer {
       long epochStart = System.nanoTime();
       double lossSum = 0;
       int steps = 0;
+      Progress progress = new Progress("candidate epoch " + epoch + "/" + options.epochs(), n);
       for (int from = 0; from < n; from += batch) {
         int rows = Math.min(batch, n - from);
+        progress.update(from);
         for (int r = 0; r < rows; r++) {
           int e = order[from + r];
           int u = exUser[e];
           int w = exWatch[e];
           long ts = t.watchTs[u][w];
-          users.encode(encoder, u, w, ts, cutoff - ts, inputs, r);
+          users.encode(encoder, u, w, ts, variant.exampleAge() ? cutoff - ts : 0f, inputs, r);
           positives[r] = t.watchVideo[u][w];
           positiveLogQ[r] = sampler.logExpectedCount((int) positives[r], negatives);
         }
@@ -148,6 +161,7 @@ final class CandidateTrainer {
       }
       double seconds = (System.nanoTime() - epochStart) / 1e9;
       double meanLoss = lossSum / steps;
+      progress.finish(String.format("loss %.4f", meanLoss));
       log.info(
           "candidate epoch {}/{}: {} examples, {} ex/s, sampled-softmax loss {}",
           epoch,

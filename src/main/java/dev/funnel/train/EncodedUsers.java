@@ -17,8 +17,16 @@ final class EncodedUsers {
   final int[] age;
   final int[][] tokens;
 
+  /** Most recent watches an example sees (the history-length ablation; 50 by default). */
+  final int historyLength;
+
   EncodedUsers(Timeline timeline, Vocabularies vocabularies) {
+    this(timeline, vocabularies, FeatureEncoder.HISTORY);
+  }
+
+  EncodedUsers(Timeline timeline, Vocabularies vocabularies, int historyLength) {
     this.timeline = timeline;
+    this.historyLength = historyLength;
     int n = timeline.users();
     geo = new int[n];
     language = new int[n];
@@ -49,7 +57,7 @@ final class EncodedUsers {
       int row) {
     encoder.encodeUser(
         timeline.watchVideo[u],
-        0,
+        Math.max(0, historyEnd - historyLength),
         historyEnd,
         tokens[u],
         0,

@@ -46,11 +46,27 @@ public final class ModelTrainer {
    * @throws IllegalArgumentException when the dataset cannot be trained on (e.g. no watches)
    */
   public static Path train(Dataset data, Path modelsRoot, TrainOptions options) throws IOException {
+    return train(data, modelsRoot, options, ModelVariant.standard(), 0L);
+  }
+
+  /**
+   * As {@link #train(Dataset, Path, TrainOptions)}, with the ablation switches of {@code variant}
+   * and, when {@code cutoffOverride} &gt; 0, that time as the train/test cutoff instead of the
+   * quantile (the quality report trains on a per-user leave-last-out split whose training side is
+   * the whole dataset it passes, so it sets the cutoff past the last event).
+   */
+  public static Path train(
+      Dataset data,
+      Path modelsRoot,
+      TrainOptions options,
+      ModelVariant variant,
+      long cutoffOverride)
+      throws IOException {
     if (data.watches().size() < 2 || data.videos().isEmpty()) {
       throw new IllegalArgumentException("the dataset has too few watches to train on");
     }
     long started = System.nanoTime();
-    long cutoff = cutoffTs(data, options.cutoffQuantile());
+    long cutoff = cutoffOverride > 0 ? cutoffOverride : cutoffTs(data, options.cutoffQuantile());
     long firstTs = data.watches().ts()[0];
     int trainWatches = countBefore(data.watches().ts(), cutoff);
     log.info(
@@ -63,23 +79,25 @@ public final class ModelTrainer {
     Vocabularies vocabularies = vocabularies(data, cutoff, options.maxTokens());
     VideoCatalog catalog = VideoCatalog.of(data.videos());
     ModelShapes shapes =
-        ModelShapes.standard(
-            catalog.size(),
-            vocabularies.tokens().size(),
-            vocabularies.geos().size(),
-            vocabularies.languages().size(),
-            vocabularies.genders().size());
+        variant.apply(
+            ModelShapes.standard(
+                catalog.size(),
+                vocabularies.tokens().size(),
+                vocabularies.geos().size(),
+                vocabularies.languages().size(),
+                vocabularies.genders().size()));
     float exampleAgeScale = Math.max(1f, cutoff - firstTs);
     FeatureEncoder userEncoder = new FeatureEncoder(vocabularies, catalog, null, exampleAgeScale);
     Timeline timeline = new Timeline(data);
-    EncodedUsers users = new EncodedUsers(timeline, vocabularies);
+    EncodedUsers users = new EncodedUsers(timeline, vocabularies, variant.historyLength());
 
     Engine.getInstance().setRandomSeed((int) options.seed());
     try (NDManager manager = NDManager.newBaseManager()) {
       CandidateTrainer.Result candidate =
-          CandidateTrainer.train(manager, users, userEncoder, shapes, cutoff, options);
+          CandidateTrainer.train(manager, users, userEncoder, shapes, cutoff, options, variant);
       RankerTrainer.Result ranker =
-          RankerTrainer.train(manager, users, userEncoder, candidate, shapes, cutoff, options);
+          RankerTrainer.train(
+              manager, users, userEncoder, candidate, shapes, cutoff, options, variant);
       float[] vectors = candidate.softmax().weight().getArray().toFloatArray();
       float[] bias = candidate.softmax().bias().getArray().toFloatArray();
 
@@ -102,6 +120,7 @@ public final class ModelTrainer {
                   "training",
                   new JsonObject()
                       .put("options", options.toJson())
+                      .put("variant", variant.toJson())
                       .put("candidate", candidate.stats())
                       .put("ranker", ranker.stats())
                       .put("seconds", CandidateTrainer.round(trainSeconds)))

@@ -68,6 +68,19 @@ final class RankerTrainer {
       ModelShapes shapes,
       long cutoff,
       TrainOptions options) {
+    return train(
+        manager, users, userEncoder, candidate, shapes, cutoff, options, ModelVariant.standard());
+  }
+
+  static Result train(
+      NDManager manager,
+      EncodedUsers users,
+      FeatureEncoder userEncoder,
+      CandidateTrainer.Result candidate,
+      ModelShapes shapes,
+      long cutoff,
+      TrainOptions options,
+      ModelVariant variant) {
     Timeline t = users.timeline;
     Examples ex =
         t.data().impressions().size() > 0
@@ -75,6 +88,9 @@ final class RankerTrainer {
             : fromWatches(t, cutoff, options);
     if (ex.size() == 0) {
       throw new IllegalArgumentException("no ranker examples before the cutoff");
+    }
+    if (variant.hardRankerNegatives() && t.data().impressions().size() == 0) {
+      hardNegatives(manager, users, userEncoder, candidate, ex, options.seed() + 5);
     }
     fillRawFeatures(manager, users, userEncoder, candidate, ex);
     Quantiles quantiles = Quantiles.fit(FeatureEncoder.RANKER_RAW_NAMES, ex.raw(), QUANTILE_EDGES);
@@ -108,13 +124,16 @@ final class RankerTrainer {
       long epochStart = System.nanoTime();
       double lossSum = 0;
       int steps = 0;
+      Progress progress = new Progress("ranker epoch " + epoch + "/" + options.rankerEpochs(), n);
       for (int from = 0; from < n; from += batch) {
         int rows = Math.min(batch, n - from);
+        progress.update(from);
         for (int r = 0; r < rows; r++) {
           int e = order[from + r];
           encodeRow(encoder, users, ex, e, inputs, r);
           labels[r] = ex.label()[e];
-          weights[r] = ex.weight()[e];
+          // Click LR (the ablation) weighs every impression alike; the paper weighs by watch time.
+          weights[r] = variant.weightedRanker() ? ex.weight()[e] : 1f;
         }
         try (NDManager step = manager.newSubManager()) {
           NDList x = inputs.toNDList(step, rows, rows);
@@ -131,6 +150,7 @@ final class RankerTrainer {
         steps++;
       }
       double seconds = (System.nanoTime() - epochStart) / 1e9;
+      progress.finish(String.format("loss %.4f", lossSum / steps));
       log.info(
           "ranker epoch {}/{}: {} examples, {} ex/s, weighted LR loss {}",
           epoch,
@@ -272,6 +292,67 @@ final class RankerTrainer {
     int[] chosen = Arrays.copyOf(all, max);
     Arrays.sort(chosen);
     return chosen;
+  }
+
+  /** Candidates per watch that hard negatives are drawn from: what serving sends the ranker. */
+  private static final int HARD_NEGATIVE_POOL = 300;
+
+  /**
+   * Without an impression log, replaces the uniformly sampled negatives of each watch by videos
+   * from the candidate model's top {@link #HARD_NEGATIVE_POOL} for that user at that time (not the
+   * watched video, not in the user's history): the ranker then learns to order what retrieval
+   * actually hands it, instead of telling watches from random catalogue videos.
+   */
+  private static void hardNegatives(
+      NDManager manager,
+      EncodedUsers users,
+      FeatureEncoder encoder,
+      CandidateTrainer.Result candidate,
+      Examples ex,
+      long seed) {
+    Timeline t = users.timeline;
+    int per = 1 + NEGATIVES_PER_WATCH;
+    int groups = ex.size() / per;
+    ParameterStore ps = new ParameterStore(manager, false);
+    SplittableRandom rnd = new SplittableRandom(seed);
+    int batch = 256;
+    UserInputs inputs = new UserInputs(batch);
+    for (int from = 0; from < groups; from += batch) {
+      int rows = Math.min(batch, groups - from);
+      for (int r = 0; r < rows; r++) {
+        int e = (from + r) * per;
+        users.encode(encoder, ex.user()[e], ex.historyEnd()[e], ex.ts()[e], 0f, inputs, r);
+      }
+      long[] top;
+      int pool;
+      try (NDManager step = manager.newSubManager()) {
+        NDArray u =
+            candidate.tower().forward(ps, inputs.toNDList(step, rows), false).singletonOrThrow();
+        NDArray w = ps.getValue(candidate.softmax().weight(), u.getDevice(), false);
+        NDArray b = ps.getValue(candidate.softmax().bias(), u.getDevice(), false);
+        NDArray logits = u.matMul(w.transpose()).add(b.reshape(1, -1));
+        pool = (int) Math.min(HARD_NEGATIVE_POOL, logits.getShape().get(1));
+        top = logits.argSort(1, false).get(":, :" + pool).toLongArray();
+      }
+      for (int r = 0; r < rows; r++) {
+        int e = (from + r) * per;
+        int u = ex.user()[e];
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
+        for (int k = 0; k < ex.historyEnd()[e]; k++) {
+          seen.add(t.watchVideo[u][k]);
+        }
+        seen.add(ex.video()[e]);
+        for (int j = 1; j < per; j++) {
+          for (int attempt = 0; attempt < 20; attempt++) {
+            int v = (int) top[r * pool + rnd.nextInt(pool)];
+            if (!seen.contains(v)) {
+              ex.video()[e + j] = v;
+              break;
+            }
+          }
+        }
+      }
+    }
   }
 
   /** Raw features 0, 1, 3, 4 (2 is set by the example source): times, age, retrieval score. */

@@ -1,0 +1,95 @@
+package dev.funnel.cli;
+
+import dev.funnel.data.DatasetFormatException;
+import dev.funnel.quality.QualityReport;
+import dev.funnel.quality.ReportRenderer;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ./funnel report}: runs (or reads from its cache) the quality evaluations and regenerates
+ * {@code docs/quality.md} with its PNG charts.
+ */
+@Command(
+    name = "report",
+    mixinStandardHelpOptions = true,
+    description =
+        "Evaluate recommendation quality (MovieLens leave-last-out table against baselines, and"
+            + " the paper's ablations on a synthetic world) and regenerate docs/quality.md and its"
+            + " charts. Results are cached as JSON under --work; a rerun only renders.")
+public final class ReportCommand implements Callable<Integer> {
+  @Option(
+      names = "--movielens",
+      paramLabel = "DIR",
+      defaultValue = "../shared/data/movielens/ml-latest-small",
+      description = "MovieLens ml-latest-small folder (default: ${DEFAULT-VALUE}).")
+  Path movielens;
+
+  @Option(
+      names = "--work",
+      paramLabel = "DIR",
+      defaultValue = "work/report",
+      description = "Cache of datasets, models and result JSON (default: ${DEFAULT-VALUE}).")
+  Path work;
+
+  @Option(
+      names = "--docs",
+      paramLabel = "DIR",
+      defaultValue = "docs",
+      description = "Where quality.md and quality/*.png go (default: ${DEFAULT-VALUE}).")
+  Path docs;
+
+  @Option(
+      names = "--quick",
+      description = "Smaller world and fewer epochs: minutes instead of a quarter of an hour.")
+  boolean quick;
+
+  @Option(names = "--fresh", description = "Ignore cached results and recompute everything.")
+  boolean fresh;
+
+  @Option(names = "--skip-movielens", description = "Leave the real-data table out.")
+  boolean skipMovielens;
+
+  @Option(names = "--skip-ablations", description = "Leave the ablations out.")
+  boolean skipAblations;
+
+  @Override
+  public Integer call() {
+    System.setProperty("java.awt.headless", "true");
+    try {
+      QualityReport.Plan plan = quick ? QualityReport.quick() : QualityReport.full();
+      QualityReport report = new QualityReport(plan, work);
+      if (fresh) {
+        deleteResults(report.workDir());
+      }
+      JsonObject real = skipMovielens ? null : report.movielens(movielens);
+      JsonObject ablations = skipAblations ? null : report.ablations();
+      String command = "./funnel report" + (quick ? " --quick" : "");
+      Path md = ReportRenderer.render(real, ablations, plan, command, docs);
+      System.out.println("wrote " + md);
+      return 0;
+    } catch (IllegalArgumentException | DatasetFormatException | IOException e) {
+      System.err.println("funnel report: " + TrainCommand.message(e));
+      return 1;
+    }
+  }
+
+  private static void deleteResults(Path dir) throws IOException {
+    Files.deleteIfExists(dir.resolve("movielens.json"));
+    for (String cache : new String[] {"ablations", "movielens"}) {
+      Path folder = dir.resolve(cache);
+      if (Files.isDirectory(folder)) {
+        try (var files = Files.list(folder)) {
+          for (Path p : (Iterable<Path>) files::iterator) {
+            Files.delete(p);
+          }
+        }
+      }
+    }
+  }
+}
