@@ -50,7 +50,13 @@ public final class ReportRenderer {
                 + " re-renders; add `--fresh` to recompute). Every table, number and chart is"
                 + " computed by that run; only the paragraphs headed *Findings* are written text"
                 + " (kept in `Findings.java`), read off the run recorded here.\n\n")
-        .append("Machine: a shared 2-core VM, CPU libtorch with one intra-op thread.\n\n");
+        .append(
+            "Machine: a 2-core VM shared with other jobs, CPU libtorch with one intra-op thread."
+                + " From an empty cache the full report takes about 25 minutes there (most of it"
+                + " the 13 ablation trainings and the 7 MovieLens trainings); `./funnel report"
+                + " --quick` (a 2,000-video world, fewer epochs, no MovieLens investigation) about"
+                + " 3 minutes. Training prints a progress bar per epoch (examples/s, ETA) on"
+                + " stderr.\n\n");
     md.append("## Protocol\n\n")
         .append(
             "Leave-last-out by timestamp: for every user with at least "
