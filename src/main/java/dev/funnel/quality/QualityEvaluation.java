@@ -4,6 +4,7 @@ import dev.funnel.data.Dataset;
 import dev.funnel.models.ModelBundle;
 import dev.funnel.train.ModelTrainer;
 import dev.funnel.train.ModelVariant;
+import dev.funnel.train.PageMetrics;
 import dev.funnel.train.TrainOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

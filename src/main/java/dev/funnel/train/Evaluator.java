@@ -234,10 +234,11 @@ public final class Evaluator {
     if (rows.isEmpty()) {
       return j.put("note", "no impressions after the cutoff: ranker metrics need impressions");
     }
-    return j.put("auc", round(auc(rows, 0)))
-        .put("weighted_per_user_loss", round(weightedPairLoss(rows, 0)))
-        .put("retrieval_score_auc", round(auc(rows, 1)))
-        .put("retrieval_score_weighted_per_user_loss", round(weightedPairLoss(rows, 1)));
+    return j.put("auc", round(PageMetrics.auc(rows, 0)))
+        .put("weighted_per_user_loss", round(PageMetrics.weightedPairLoss(rows, 0)))
+        .put("retrieval_score_auc", round(PageMetrics.auc(rows, 1)))
+        .put(
+            "retrieval_score_weighted_per_user_loss", round(PageMetrics.weightedPairLoss(rows, 1)));
   }
 
   private static int sessionsAfter(Timeline t, int u, long cutoff) {
@@ -251,71 +252,6 @@ public final class Evaluator {
       }
     }
     return sessions;
-  }
-
-  /** Mann–Whitney AUC of column {@code col} against the clicked column, ties counted half. */
-  static double auc(List<float[]> rows, int col) {
-    float[][] sorted = rows.toArray(new float[0][]);
-    Arrays.sort(sorted, (x, y) -> Float.compare(x[col], y[col]));
-    double rankSum = 0;
-    long positives = 0;
-    int i = 0;
-    while (i < sorted.length) {
-      int j = i;
-      while (j < sorted.length && sorted[j][col] == sorted[i][col]) {
-        j++;
-      }
-      double midRank = (i + 1 + j) / 2.0; // 1-based average rank of the tie group
-      for (int k = i; k < j; k++) {
-        if (sorted[k][2] > 0) {
-          rankSum += midRank;
-          positives++;
-        }
-      }
-      i = j;
-    }
-    long negatives = sorted.length - positives;
-    if (positives == 0 || negatives == 0) {
-      return 0.5;
-    }
-    return (rankSum - positives * (positives + 1) / 2.0) / ((double) positives * negatives);
-  }
-
-  /**
-   * Σ over same-page (clicked, unclicked) pairs of the clicked watch time where the unclicked one
-   * scored higher (half on ties), ÷ Σ of the clicked watch time over all such pairs.
-   */
-  static double weightedPairLoss(List<float[]> rows, int col) {
-    double wrong = 0;
-    double total = 0;
-    int start = 0;
-    while (start < rows.size()) {
-      int end = start;
-      float page = rows.get(start)[4];
-      while (end < rows.size() && rows.get(end)[4] == page) {
-        end++;
-      }
-      for (int p = start; p < end; p++) {
-        float[] pos = rows.get(p);
-        if (pos[2] == 0) {
-          continue;
-        }
-        for (int q = start; q < end; q++) {
-          float[] neg = rows.get(q);
-          if (neg[2] != 0) {
-            continue;
-          }
-          total += pos[3];
-          if (neg[col] > pos[col]) {
-            wrong += pos[3];
-          } else if (neg[col] == pos[col]) {
-            wrong += pos[3] / 2.0;
-          }
-        }
-      }
-      start = end;
-    }
-    return total == 0 ? 0.0 : wrong / total;
   }
 
   static double round(double x) {

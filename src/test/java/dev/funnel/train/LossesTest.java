@@ -100,11 +100,11 @@ class LossesTest {
             new float[] {0.1f, 0f, 1, 10, 1},
             new float[] {0.6f, 0f, 0, 0, 1});
     // Positives 0.9 and 0.1, negatives 0.5, 0.7, 0.6: 0.9 beats 3, 0.1 beats 0 → AUC 3/6.
-    assertEquals(0.5, Evaluator.auc(rows, 0), 1e-9);
+    assertEquals(0.5, PageMetrics.auc(rows, 0), 1e-9);
     // Page 0: 100 s × 2 pairs, both right. Page 1: 10 s × 1 pair, wrong. → 10 / 210.
-    assertEquals(10.0 / 210, Evaluator.weightedPairLoss(rows, 0), 1e-9);
+    assertEquals(10.0 / 210, PageMetrics.weightedPairLoss(rows, 0), 1e-9);
     // Retrieval column all ties: everything counts half.
-    assertEquals(0.5, Evaluator.auc(rows, 1), 1e-9);
-    assertEquals(0.5, Evaluator.weightedPairLoss(rows, 1), 1e-9);
+    assertEquals(0.5, PageMetrics.auc(rows, 1), 1e-9);
+    assertEquals(0.5, PageMetrics.weightedPairLoss(rows, 1), 1e-9);
   }
 }

@@ -1,18 +1,19 @@
-package dev.funnel.quality;
+package dev.funnel.train;
 
 import java.util.Arrays;
 import java.util.List;
 
 /**
  * Ranking metrics over rows {score columns…, clicked (col 2), watch seconds (col 3), page (col 4)},
- * the same definitions as the trainer's evaluator: Mann–Whitney AUC and the paper's weighted
- * per-user loss (watch time of mis-ordered same-page clicked/unclicked pairs ÷ all pairs' watch
- * time). Ties count half.
+ * used by the trainer's evaluator and the quality report alike: Mann–Whitney AUC and the paper's
+ * weighted per-user loss (watch time of mis-ordered same-page clicked/unclicked pairs ÷ all pairs'
+ * watch time). Ties count half.
  */
-final class PageMetrics {
+public final class PageMetrics {
   private PageMetrics() {}
 
-  static double auc(List<float[]> rows, int col) {
+  /** Mann–Whitney AUC of column {@code col} against the clicked column, ties counted half. */
+  public static double auc(List<float[]> rows, int col) {
     float[][] sorted = rows.toArray(new float[0][]);
     Arrays.sort(sorted, (x, y) -> Float.compare(x[col], y[col]));
     double rankSum = 0;
@@ -39,7 +40,11 @@ final class PageMetrics {
     return (rankSum - positives * (positives + 1) / 2.0) / ((double) positives * negatives);
   }
 
-  static double weightedPairLoss(List<float[]> rows, int col) {
+  /**
+   * Σ over same-page (clicked, unclicked) pairs of the clicked watch time where the unclicked one
+   * scored higher (half on ties), ÷ Σ of the clicked watch time over all such pairs.
+   */
+  public static double weightedPairLoss(List<float[]> rows, int col) {
     double wrong = 0;
     double total = 0;
     int start = 0;
