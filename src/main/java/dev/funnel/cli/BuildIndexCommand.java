@@ -63,7 +63,8 @@ public final class BuildIndexCommand implements Callable<Integer> {
       negatable = true,
       defaultValue = "true",
       fallbackValue = "true",
-      description = "Second pass improving every node's edges (default on; --no-refine halves the build).")
+      description =
+          "Second pass improving every node's edges (default on; --no-refine halves the build).")
   boolean refine;
 
   @Option(names = "--queries", defaultValue = "1000", description = "Recall queries (users).")

@@ -74,8 +74,8 @@ public final class GraphIndex implements VectorIndex, AutoCloseable {
    * @param alpha diversity pruning (> 1 keeps some longer edges)
    * @param neighborOverflow temporary extra neighbours while building
    * @param searchBeam default search beam (rerankK); the search uses max(k, searchBeam)
-   * @param refine a second pass over every node after insertion to improve its edges (better
-   *     graph, roughly double the build time)
+   * @param refine a second pass over every node after insertion to improve its edges (better graph,
+   *     roughly double the build time)
    */
   public record Params(
       int maxDegree,
