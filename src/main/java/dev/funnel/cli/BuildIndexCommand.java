@@ -58,6 +58,15 @@ public final class BuildIndexCommand implements Callable<Integer> {
   @Option(names = "--alpha", defaultValue = "1.2", description = "Diversity alpha (default 1.2).")
   float alpha;
 
+  @Option(
+      names = "--refine",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description =
+          "Second pass improving every node's edges (default on; --no-refine halves the build).")
+  boolean refine;
+
   @Option(names = "--queries", defaultValue = "1000", description = "Recall queries (users).")
   int queries;
 
@@ -92,7 +101,7 @@ public final class BuildIndexCommand implements Callable<Integer> {
         return 0;
       }
       GraphIndex.Params params =
-          new GraphIndex.Params(maxDegree, buildBeam, alpha, 1.2f, searchBeam);
+          new GraphIndex.Params(maxDegree, buildBeam, alpha, 1.2f, searchBeam, refine);
       JsonObject report =
           build(bundle, params, data == null ? null : Dataset.read(data), queries, k);
       System.out.println(report.encodePrettily());

@@ -74,9 +74,16 @@ public final class GraphIndex implements VectorIndex, AutoCloseable {
    * @param alpha diversity pruning (> 1 keeps some longer edges)
    * @param neighborOverflow temporary extra neighbours while building
    * @param searchBeam default search beam (rerankK); the search uses max(k, searchBeam)
+   * @param refine a second pass over every node after insertion to improve its edges (better graph,
+   *     roughly double the build time)
    */
   public record Params(
-      int maxDegree, int buildBeam, float alpha, float neighborOverflow, int searchBeam) {
+      int maxDegree,
+      int buildBeam,
+      float alpha,
+      float neighborOverflow,
+      int searchBeam,
+      boolean refine) {
     public Params {
       if (maxDegree < 2 || buildBeam < 1 || searchBeam < 1) {
         throw new IllegalArgumentException("maxDegree >= 2, beams >= 1 required");
@@ -87,11 +94,11 @@ public final class GraphIndex implements VectorIndex, AutoCloseable {
     }
 
     public static Params defaults() {
-      return new Params(32, 100, 1.2f, 1.2f, 400);
+      return new Params(32, 100, 1.2f, 1.2f, 400, true);
     }
 
     public Params withSearchBeam(int beam) {
-      return new Params(maxDegree, buildBeam, alpha, neighborOverflow, beam);
+      return new Params(maxDegree, buildBeam, alpha, neighborOverflow, beam, refine);
     }
   }
 
@@ -150,7 +157,7 @@ public final class GraphIndex implements VectorIndex, AutoCloseable {
             params.neighborOverflow(),
             params.alpha(),
             true,
-            true,
+            params.refine(),
             pool,
             pool)) {
       ImmutableGraphIndex graph = builder.build(ravv);
@@ -198,7 +205,8 @@ public final class GraphIndex implements VectorIndex, AutoCloseable {
             meta.getInteger("build_beam"),
             meta.getFloat("alpha"),
             meta.getFloat("neighbor_overflow"),
-            searchBeam > 0 ? searchBeam : meta.getInteger("search_beam"));
+            searchBeam > 0 ? searchBeam : meta.getInteger("search_beam"),
+            meta.getBoolean("refine", true));
     Rows r = rows(vectors, bias, dims);
     RandomAccessVectorValues ravv = new ListRandomAccessVectorValues(r.list, dims + 2);
     ByteBuffer buf;
@@ -248,7 +256,8 @@ public final class GraphIndex implements VectorIndex, AutoCloseable {
             .put("build_beam", params.buildBeam())
             .put("alpha", params.alpha())
             .put("neighbor_overflow", params.neighborOverflow())
-            .put("search_beam", params.searchBeam());
+            .put("search_beam", params.searchBeam())
+            .put("refine", params.refine());
     if (extra != null) {
       meta.mergeIn(extra);
     }
