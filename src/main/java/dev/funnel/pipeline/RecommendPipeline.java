@@ -159,10 +159,19 @@ public final class RecommendPipeline {
         fetched
             .profile()
             .orElseGet(() -> UserProfile.anonymous(q.userId() == null ? "" : q.userId()));
+    // Exclude everything the user watched (stored and given), not only the last 50 kept. Each id
+    // is looked up once: on a 1M-video catalogue these lookups dominate the event loop's time.
+    int[] ids = new int[base.history().size() + q.history().size() + q.exclude().size() + 1];
+    int n = 0;
+    for (UserProfile.Watched w : base.history()) {
+      ids[n++] = catalog.index(w.video());
+    }
     List<UserProfile.Watched> history = new ArrayList<>(base.history());
     boolean bodyHistory = false;
     for (String video : q.history()) {
-      if (catalog.index(video) >= 0) {
+      int dense = catalog.index(video);
+      ids[n++] = dense;
+      if (dense >= 0) {
         history.add(new UserProfile.Watched(video, now));
         bodyHistory = true;
       }
@@ -186,15 +195,6 @@ public final class RecommendPipeline {
             searches,
             base.impressionCounts());
 
-    // Exclude everything the user watched (stored and given), not only the last 50 kept.
-    int[] ids = new int[base.history().size() + q.history().size() + q.exclude().size() + 1];
-    int n = 0;
-    for (UserProfile.Watched w : base.history()) {
-      ids[n++] = catalog.index(w.video());
-    }
-    for (String v : q.history()) {
-      ids[n++] = catalog.index(v);
-    }
     for (String v : q.exclude()) {
       ids[n++] = catalog.index(v);
     }
