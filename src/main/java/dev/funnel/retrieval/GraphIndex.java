@@ -278,6 +278,15 @@ public final class GraphIndex implements VectorIndex, AutoCloseable {
     return params;
   }
 
+  /**
+   * True when jvector computes distances with the Vector API (SIMD). It needs Java ≥ 20 started
+   * with {@code --add-modules jdk.incubator.vector} (the {@code ./funnel} launcher adds it); on
+   * Java 17 the walk runs a scalar loop, several times slower.
+   */
+  public static boolean simd() {
+    return !VectorizationProvider.getInstance().getClass().getSimpleName().startsWith("Default");
+  }
+
   @Override
   public Candidates search(float[] u, int k, IntPredicate excluded) {
     return search(u, k, params.searchBeam(), excluded);
@@ -299,6 +308,10 @@ public final class GraphIndex implements VectorIndex, AutoCloseable {
     System.arraycopy(u, 0, s.query, 0, dims);
     s.query[dims] = 1f;
     s.query[dims + 1] = 0f;
+    // Copied, not aliased: a vector provider may keep its own storage (off-heap on some JDKs).
+    for (int j = 0; j < dims + 2; j++) {
+      s.queryVector.set(j, s.query[j]);
+    }
     Bits accept = excluded == null ? Bits.ALL : ord -> !excluded.test(ord);
     SearchResult result =
         s.searcher.search(

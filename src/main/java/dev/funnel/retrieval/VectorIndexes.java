@@ -55,10 +55,17 @@ public final class VectorIndexes {
           GraphIndex.load(
               bundle.directory(), bundle.videoVectors(), bundle.videoBias(), bundle.dims(), beam);
       LOG.info(
-          "ANN graph over {} videos loaded in {} ms (beam {})",
+          "ANN graph over {} videos loaded in {} ms (beam {}, {} distances)",
           g.size(),
           (System.nanoTime() - t0) / 1_000_000,
-          g.params().searchBeam());
+          g.params().searchBeam(),
+          GraphIndex.simd() ? "SIMD" : "scalar");
+      if (!GraphIndex.simd()) {
+        LOG.warn(
+            "the ANN search runs without SIMD on Java {}: run on Java >= 20 (./funnel picks"
+                + " FUNNEL_JAVA) for a several times faster index walk (docs/benchmarks.md)",
+            Runtime.version().feature());
+      }
       return g;
     } catch (IOException e) {
       throw new UncheckedIOException(

@@ -221,11 +221,18 @@ class ModelReloadTest {
                   .build(),
               HttpResponse.BodyHandlers.ofString()));
     }
-    long until = System.nanoTime() + 5_000_000_000L;
-    while (!server.metrics().scrape().matches("(?s).*funnel_inference_pending [1-9].*")
+    // Close only once a request is on the workers: on a loaded machine the 16 requests can take
+    // seconds to connect, and closing before any arrived would test nothing.
+    long until = System.nanoTime() + 60_000_000_000L;
+    boolean inFlight = false;
+    while (!(inFlight = server.metrics().scrape().matches("(?s).*funnel_inference_pending [1-9].*"))
+        && !replies.stream().allMatch(CompletableFuture::isDone)
         && System.nanoTime() < until) {
       Thread.sleep(1);
     }
+    assertTrue(
+        inFlight || replies.stream().allMatch(CompletableFuture::isDone),
+        "no request reached the workers within 60 s");
     server.close().await(30, TimeUnit.SECONDS);
     server = null;
     int ok = 0;
