@@ -67,6 +67,15 @@ public final class BuildIndexCommand implements Callable<Integer> {
           "Second pass improving every node's edges (default on; --no-refine halves the build).")
   boolean refine;
 
+  @Option(
+      names = "--pq-subspaces",
+      defaultValue = "-1",
+      description =
+          "Product-quantisation subspaces scoring the graph walk (each video's codes take one"
+              + " byte per subspace; the best --search-beam are then reranked exactly). -1 = one"
+              + " per two row dimensions (default), 0 = walk on the exact rows.")
+  int pqSubspaces;
+
   @Option(names = "--queries", defaultValue = "1000", description = "Recall queries (users).")
   int queries;
 
@@ -101,7 +110,7 @@ public final class BuildIndexCommand implements Callable<Integer> {
         return 0;
       }
       GraphIndex.Params params =
-          new GraphIndex.Params(maxDegree, buildBeam, alpha, 1.2f, searchBeam, refine);
+          new GraphIndex.Params(maxDegree, buildBeam, alpha, 1.2f, searchBeam, refine, pqSubspaces);
       JsonObject report =
           build(bundle, params, data == null ? null : Dataset.read(data), queries, k);
       System.out.println(report.encodePrettily());
@@ -118,8 +127,11 @@ public final class BuildIndexCommand implements Callable<Integer> {
       throws Exception {
     long t0 = System.nanoTime();
     System.err.printf(
-        "funnel build-index: building a graph over %d videos (degree %d, beam %d)...%n",
-        bundle.catalog().size(), params.maxDegree(), params.buildBeam());
+        "funnel build-index: building a graph over %d videos (degree %d, beam %d, PQ %s)...%n",
+        bundle.catalog().size(),
+        params.maxDegree(),
+        params.buildBeam(),
+        params.pqSubspaces() == GraphIndex.Params.AUTO_PQ ? "auto" : params.pqSubspaces());
     GraphIndex graph =
         GraphIndex.build(bundle.videoVectors(), bundle.videoBias(), bundle.dims(), params);
     double buildSeconds = (System.nanoTime() - t0) / 1e9;

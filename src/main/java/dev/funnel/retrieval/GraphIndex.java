@@ -8,9 +8,14 @@ import io.github.jbellis.jvector.graph.ListRandomAccessVectorValues;
 import io.github.jbellis.jvector.graph.OnHeapGraphIndex;
 import io.github.jbellis.jvector.graph.RandomAccessVectorValues;
 import io.github.jbellis.jvector.graph.SearchResult;
+import io.github.jbellis.jvector.graph.disk.OnDiskGraphIndex;
 import io.github.jbellis.jvector.graph.diversity.VamanaDiversityProvider;
 import io.github.jbellis.jvector.graph.similarity.BuildScoreProvider;
 import io.github.jbellis.jvector.graph.similarity.DefaultSearchScoreProvider;
+import io.github.jbellis.jvector.graph.similarity.SearchScoreProvider;
+import io.github.jbellis.jvector.quantization.KMeansPlusPlusClusterer;
+import io.github.jbellis.jvector.quantization.PQVectors;
+import io.github.jbellis.jvector.quantization.ProductQuantization;
 import io.github.jbellis.jvector.util.Bits;
 import io.github.jbellis.jvector.util.ExplicitThreadLocal;
 import io.github.jbellis.jvector.vector.VectorSimilarityFunction;
@@ -50,18 +55,26 @@ import java.util.function.IntPredicate;
  * recommends over {@code ThreadLocal} because it is released with the index, not with the thread).
  * Searches run on inference workers, never on an event loop.
  *
+ * <p><b>Compressed walk (PQ).</b> With {@code pqSubspaces > 0} the walk scores nodes by product
+ * quantisation (one byte per subspace: 33 bytes per video at 66 dims, 33 MB for 1M videos, which
+ * stays in the CPU caches far better than the 264-byte rows) and reranks the best {@code beam}
+ * exactly. At RW-1M the graph walk was memory-bound on the full rows (JFR: the distance function
+ * held most worker samples even with SIMD); see docs/benchmarks.md.
+ *
  * <p><b>Recall knob.</b> {@code beam} (jvector's rerankK: the candidate list kept while walking the
  * graph) trades time for recall; the search uses max(k, beam). At RW-1M, K = 300, beam 400 gives
  * recall@300 ≥ 0.95 (docs/benchmarks.md).
  *
- * <p><b>On disk.</b> {@code index/graph.jv} (jvector's on-heap graph format v4) and {@code
- * index/graph.json} (parameters, M, sizes). The rows are rebuilt from the bundle's vectors at load
- * (one pass, no graph work), so the server never rebuilds the graph at start.
+ * <p><b>On disk.</b> {@code index/graph.jv} (jvector's on-heap graph format v4), {@code
+ * index/pq.bin} (codebooks and codes, when built with PQ) and {@code index/graph.json} (parameters,
+ * M, sizes). The rows are rebuilt from the bundle's vectors at load (one pass, no graph work), so
+ * the server never rebuilds the graph at start.
  */
 public final class GraphIndex implements VectorIndex, AutoCloseable {
   public static final String DIR = "index";
   public static final String GRAPH_FILE = "graph.jv";
   public static final String META_FILE = "graph.json";
+  public static final String PQ_FILE = "pq.bin";
 
   private static final VectorTypeSupport VTS =
       VectorizationProvider.getInstance().getVectorTypeSupport();
@@ -76,6 +89,8 @@ public final class GraphIndex implements VectorIndex, AutoCloseable {
    * @param searchBeam default search beam (rerankK); the search uses max(k, searchBeam)
    * @param refine a second pass over every node after insertion to improve its edges (better graph,
    *     roughly double the build time)
+   * @param pqSubspaces product-quantisation subspaces for the walk's scores (0 = exact scores on
+   *     the full rows; {@link #AUTO_PQ} = one per two row dimensions)
    */
   public record Params(
       int maxDegree,
@@ -83,7 +98,10 @@ public final class GraphIndex implements VectorIndex, AutoCloseable {
       float alpha,
       float neighborOverflow,
       int searchBeam,
-      boolean refine) {
+      boolean refine,
+      int pqSubspaces) {
+    public static final int AUTO_PQ = -1;
+
     public Params {
       if (maxDegree < 2 || buildBeam < 1 || searchBeam < 1) {
         throw new IllegalArgumentException("maxDegree >= 2, beams >= 1 required");
@@ -91,14 +109,17 @@ public final class GraphIndex implements VectorIndex, AutoCloseable {
       if (!(alpha >= 1f) || !(neighborOverflow >= 1f)) {
         throw new IllegalArgumentException("alpha and neighborOverflow must be >= 1");
       }
+      if (pqSubspaces < AUTO_PQ) {
+        throw new IllegalArgumentException("pqSubspaces must be >= 0 (or AUTO_PQ)");
+      }
     }
 
     public static Params defaults() {
-      return new Params(32, 100, 1.2f, 1.2f, 400, true);
+      return new Params(32, 100, 1.2f, 1.2f, 400, true, AUTO_PQ);
     }
 
     public Params withSearchBeam(int beam) {
-      return new Params(maxDegree, buildBeam, alpha, neighborOverflow, beam, refine);
+      return new Params(maxDegree, buildBeam, alpha, neighborOverflow, beam, refine, pqSubspaces);
     }
   }
 
@@ -108,6 +129,7 @@ public final class GraphIndex implements VectorIndex, AutoCloseable {
   private final int size;
   private final Params params;
   private final float maxNorm;
+  private final PQVectors pq;
   private final ExplicitThreadLocal<Searcher> searchers;
 
   /** Per-thread state: the searcher over the graph's view and the query row. */
@@ -123,13 +145,15 @@ public final class GraphIndex implements VectorIndex, AutoCloseable {
       int dims,
       int size,
       Params params,
-      float maxNorm) {
+      float maxNorm,
+      PQVectors pq) {
     this.graph = graph;
     this.rows = rows;
     this.dims = dims;
     this.size = size;
     this.params = params;
     this.maxNorm = maxNorm;
+    this.pq = pq;
     this.searchers = ExplicitThreadLocal.withInitial(Searcher::new);
   }
 
@@ -161,7 +185,25 @@ public final class GraphIndex implements VectorIndex, AutoCloseable {
             pool,
             pool)) {
       ImmutableGraphIndex graph = builder.build(ravv);
-      return new GraphIndex(graph, ravv, dims, bias.length, params, r.maxNorm);
+      int subspaces =
+          params.pqSubspaces() == Params.AUTO_PQ ? (dims + 2) / 2 : params.pqSubspaces();
+      PQVectors pq = null;
+      if (subspaces > 0) {
+        ProductQuantization codebooks =
+            ProductQuantization.compute(
+                ravv, subspaces, 256, true, KMeansPlusPlusClusterer.UNWEIGHTED, pool, pool);
+        pq = PQVectors.encodeAndBuild(codebooks, ravv.size(), ravv, pool);
+      }
+      Params resolved =
+          new Params(
+              params.maxDegree(),
+              params.buildBeam(),
+              params.alpha(),
+              params.neighborOverflow(),
+              params.searchBeam(),
+              params.refine(),
+              subspaces);
+      return new GraphIndex(graph, ravv, dims, bias.length, resolved, r.maxNorm, pq);
     } catch (IOException e) {
       throw new IllegalStateException("closing the graph builder failed", e);
     } finally {
@@ -206,18 +248,11 @@ public final class GraphIndex implements VectorIndex, AutoCloseable {
             meta.getFloat("alpha"),
             meta.getFloat("neighbor_overflow"),
             searchBeam > 0 ? searchBeam : meta.getInteger("search_beam"),
-            meta.getBoolean("refine", true));
+            meta.getBoolean("refine", true),
+            meta.getInteger("pq_subspaces", 0));
     Rows r = rows(vectors, bias, dims);
     RandomAccessVectorValues ravv = new ListRandomAccessVectorValues(r.list, dims + 2);
-    ByteBuffer buf;
-    try (FileChannel ch = FileChannel.open(dir.resolve(GRAPH_FILE), StandardOpenOption.READ)) {
-      if (ch.size() > Integer.MAX_VALUE) {
-        throw new IOException(dir.resolve(GRAPH_FILE) + ": larger than 2 GiB");
-      }
-      buf = ByteBuffer.allocate((int) ch.size());
-      while (buf.hasRemaining() && ch.read(buf) >= 0) {}
-      buf.flip();
-    }
+    ByteBuffer buf = readFully(dir.resolve(GRAPH_FILE));
     BuildScoreProvider bsp =
         BuildScoreProvider.randomAccessScoreProvider(ravv, VectorSimilarityFunction.EUCLIDEAN);
     OnHeapGraphIndex graph;
@@ -233,7 +268,28 @@ public final class GraphIndex implements VectorIndex, AutoCloseable {
       throw new IOException(
           dir.resolve(GRAPH_FILE) + ": graph has " + graph.size(0) + " nodes, expected " + size);
     }
-    return new GraphIndex(graph, ravv, dims, size, params, r.maxNorm);
+    PQVectors pq = null;
+    if (params.pqSubspaces() > 0) {
+      try (ByteBufferReader reader = new ByteBufferReader(readFully(dir.resolve(PQ_FILE)))) {
+        pq = PQVectors.load(reader);
+      }
+      if (pq.count() != size) {
+        throw new IOException(
+            dir.resolve(PQ_FILE) + ": has " + pq.count() + " codes, expected " + size);
+      }
+    }
+    return new GraphIndex(graph, ravv, dims, size, params, r.maxNorm, pq);
+  }
+
+  private static ByteBuffer readFully(Path file) throws IOException {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      if (ch.size() > Integer.MAX_VALUE) {
+        throw new IOException(file + ": larger than 2 GiB");
+      }
+      ByteBuffer buf = ByteBuffer.allocate((int) ch.size());
+      while (buf.hasRemaining() && ch.read(buf) >= 0) {}
+      return buf.flip();
+    }
   }
 
   /** Writes {@code index/graph.jv} and {@code index/graph.json} under {@code modelDir}. */
@@ -245,6 +301,16 @@ public final class GraphIndex implements VectorIndex, AutoCloseable {
       ((OnHeapGraphIndex) graph).save(out);
     }
     Files.move(tmp, dir.resolve(GRAPH_FILE), StandardCopyOption.REPLACE_EXISTING);
+    if (pq != null) {
+      Path pqTmp = dir.resolve(PQ_FILE + ".tmp");
+      try (OutputStream os = Files.newOutputStream(pqTmp);
+          DataOutputStream out = new DataOutputStream(new BufferedOutputStream(os, 1 << 20))) {
+        pq.write(out, OnDiskGraphIndex.CURRENT_VERSION);
+      }
+      Files.move(pqTmp, dir.resolve(PQ_FILE), StandardCopyOption.REPLACE_EXISTING);
+    } else {
+      Files.deleteIfExists(dir.resolve(PQ_FILE));
+    }
     io.vertx.core.json.JsonObject meta =
         new io.vertx.core.json.JsonObject()
             .put("library", "io.github.jbellis:jvector:4.0.0-rc.5")
@@ -257,7 +323,8 @@ public final class GraphIndex implements VectorIndex, AutoCloseable {
             .put("alpha", params.alpha())
             .put("neighbor_overflow", params.neighborOverflow())
             .put("search_beam", params.searchBeam())
-            .put("refine", params.refine());
+            .put("refine", params.refine())
+            .put("pq_subspaces", pq == null ? 0 : params.pqSubspaces());
     if (extra != null) {
       meta.mergeIn(extra);
     }
@@ -313,15 +380,14 @@ public final class GraphIndex implements VectorIndex, AutoCloseable {
       s.queryVector.set(j, s.query[j]);
     }
     Bits accept = excluded == null ? Bits.ALL : ord -> !excluded.test(ord);
-    SearchResult result =
-        s.searcher.search(
-            DefaultSearchScoreProvider.exact(
-                s.queryVector, VectorSimilarityFunction.EUCLIDEAN, rows),
-            cap,
-            Math.max(cap, beam),
-            0f,
-            0f,
-            accept);
+    SearchScoreProvider scoring =
+        pq == null
+            ? DefaultSearchScoreProvider.exact(
+                s.queryVector, VectorSimilarityFunction.EUCLIDEAN, rows)
+            : new DefaultSearchScoreProvider(
+                pq.precomputedScoreFunctionFor(s.queryVector, VectorSimilarityFunction.EUCLIDEAN),
+                rows.rerankerFor(s.queryVector, VectorSimilarityFunction.EUCLIDEAN));
+    SearchResult result = s.searcher.search(scoring, cap, Math.max(cap, beam), 0f, 0f, accept);
     SearchResult.NodeScore[] nodes = result.getNodes();
     int n = nodes.length;
     long[] packed = new long[n];

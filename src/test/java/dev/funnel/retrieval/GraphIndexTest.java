@@ -49,6 +49,32 @@ class GraphIndexTest {
   }
 
   @Test
+  void build_autoPq_oneSubspacePerTwoRowDims_persistedBesideTheGraph(@TempDir Path dir)
+      throws IOException {
+    assertEquals((bundle.dims() + 2) / 2, graph.params().pqSubspaces());
+    graph.save(dir, null);
+    assertTrue(Files.isRegularFile(dir.resolve("index").resolve(GraphIndex.PQ_FILE)));
+  }
+
+  @Test
+  void search_exactWalkWithoutPq_alsoMeetsRecall(@TempDir Path dir) throws IOException {
+    GraphIndex.Params exactWalk = new GraphIndex.Params(32, 100, 1.2f, 1.2f, 400, true, 0);
+    try (GraphIndex plain =
+        GraphIndex.build(bundle.videoVectors(), bundle.videoBias(), bundle.dims(), exactWalk)) {
+      assertEquals(0, plain.params().pqSubspaces());
+      IndexRecall.Result r = IndexRecall.measure(exact, plain, users, 300, 400);
+      assertTrue(r.recall() >= 0.95, "recall@300 = " + r.recall());
+      // A graph saved without PQ over one saved with it leaves no stale codes behind.
+      graph.save(dir, null);
+      plain.save(dir, null);
+      assertFalse(Files.exists(dir.resolve("index").resolve(GraphIndex.PQ_FILE)));
+      GraphIndex loaded =
+          GraphIndex.load(dir, bundle.videoVectors(), bundle.videoBias(), bundle.dims(), 0);
+      assertEquals(0, loaded.params().pqSubspaces());
+    }
+  }
+
+  @Test
   void search_scores_areExactInnerProductsBestFirst() {
     float[] u = users.get(0);
     Candidates c = graph.search(u, 50, null);
