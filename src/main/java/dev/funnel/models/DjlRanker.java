@@ -65,7 +65,7 @@ final class DjlRanker implements RankerModel {
 
     Encoding(FeatureEncoder encoder, int batch) {
       this.encoder = encoder;
-      this.inputs = new RankerInputs(batch);
+      this.inputs = new RankerInputs(batch, true);
     }
 
     @Override

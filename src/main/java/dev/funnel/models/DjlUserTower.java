@@ -37,7 +37,7 @@ final class DjlUserTower implements UserTower {
   private static final class Encoding implements NoBatchifyTranslator<UserProfile, float[]> {
     private final FeatureEncoder encoder;
     private final int dims;
-    private final UserInputs inputs = new UserInputs(1);
+    private final UserInputs inputs = new UserInputs(1, true);
 
     Encoding(FeatureEncoder encoder, int dims) {
       this.encoder = encoder;

@@ -20,14 +20,34 @@ public final class RankerInputs {
   final long[] history;
   final long[] userLanguage;
   final float[] dense;
+  private final NativeStaging staging;
 
+  /** Inputs whose tensors are copies: safe to keep across calls (training). */
   public RankerInputs(int capacity) {
+    this(capacity, false);
+  }
+
+  /**
+   * @param staged feed libtorch from reused native buffers instead of fresh copies; the tensors are
+   *     then valid only until the next {@link #toNDList} (serving predictors, see {@link
+   *     NativeStaging})
+   */
+  public RankerInputs(int capacity, boolean staged) {
     this.capacity = capacity;
     video = new long[capacity];
     videoLanguage = new long[capacity];
     history = new long[capacity * FeatureEncoder.HISTORY];
     userLanguage = new long[capacity];
     dense = new float[capacity * FeatureEncoder.RANKER_DENSE];
+    staging =
+        staged
+            ? new NativeStaging(
+                capacity * Long.BYTES,
+                capacity * Long.BYTES,
+                capacity * FeatureEncoder.HISTORY * Long.BYTES,
+                capacity * Long.BYTES,
+                capacity * FeatureEncoder.RANKER_DENSE * Float.BYTES)
+            : null;
   }
 
   public int capacity() {
@@ -37,6 +57,16 @@ public final class RankerInputs {
   public NDList toNDList(NDManager manager, int rows, int users) {
     if (users != 1 && users != rows) {
       throw new IllegalArgumentException("users must be 1 or rows, got " + users);
+    }
+    if (staging != null) {
+      int h = users * FeatureEncoder.HISTORY;
+      int d = rows * FeatureEncoder.RANKER_DENSE;
+      return new NDList(
+          staging.longs(manager, 0, video, rows, new Shape(rows)),
+          staging.longs(manager, 1, videoLanguage, rows, new Shape(rows)),
+          staging.longs(manager, 2, history, h, new Shape(users, FeatureEncoder.HISTORY)),
+          staging.longs(manager, 3, userLanguage, users, new Shape(users)),
+          staging.floats(manager, 4, dense, d, new Shape(rows, FeatureEncoder.RANKER_DENSE)));
     }
     return new NDList(
         manager.create(Arrays.copyOf(video, rows), new Shape(rows)),

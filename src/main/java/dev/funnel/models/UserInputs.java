@@ -19,13 +19,32 @@ public final class UserInputs {
   final long[] tokens;
   final long[] categorical;
   final float[] dense;
+  private final NativeStaging staging;
 
+  /** Inputs whose tensors are copies: safe to keep across calls (training). */
   public UserInputs(int capacity) {
+    this(capacity, false);
+  }
+
+  /**
+   * @param staged feed libtorch from reused native buffers instead of fresh copies; the tensors are
+   *     then valid only until the next {@link #toNDList} (serving predictors, see {@link
+   *     NativeStaging})
+   */
+  public UserInputs(int capacity, boolean staged) {
     this.capacity = capacity;
     history = new long[capacity * FeatureEncoder.HISTORY];
     tokens = new long[capacity * FeatureEncoder.TOKENS];
     categorical = new long[capacity * FeatureEncoder.USER_CATEGORICAL];
     dense = new float[capacity * FeatureEncoder.USER_DENSE];
+    staging =
+        staged
+            ? new NativeStaging(
+                capacity * FeatureEncoder.HISTORY * Long.BYTES,
+                capacity * FeatureEncoder.TOKENS * Long.BYTES,
+                capacity * FeatureEncoder.USER_CATEGORICAL * Long.BYTES,
+                capacity * FeatureEncoder.USER_DENSE * Float.BYTES)
+            : null;
   }
 
   public int capacity() {
@@ -34,6 +53,33 @@ public final class UserInputs {
 
   /** The first {@code rows} rows as the tower's input list, allocated in {@code manager}. */
   public NDList toNDList(NDManager manager, int rows) {
+    if (staging != null) {
+      return new NDList(
+          staging.longs(
+              manager,
+              0,
+              history,
+              rows * FeatureEncoder.HISTORY,
+              new Shape(rows, FeatureEncoder.HISTORY)),
+          staging.longs(
+              manager,
+              1,
+              tokens,
+              rows * FeatureEncoder.TOKENS,
+              new Shape(rows, FeatureEncoder.TOKENS)),
+          staging.longs(
+              manager,
+              2,
+              categorical,
+              rows * FeatureEncoder.USER_CATEGORICAL,
+              new Shape(rows, FeatureEncoder.USER_CATEGORICAL)),
+          staging.floats(
+              manager,
+              3,
+              dense,
+              rows * FeatureEncoder.USER_DENSE,
+              new Shape(rows, FeatureEncoder.USER_DENSE)));
+    }
     return new NDList(
         manager.create(
             Arrays.copyOf(history, rows * FeatureEncoder.HISTORY),
