@@ -51,8 +51,8 @@ public final class BuildIndexCommand implements Callable<Integer> {
 
   @Option(
       names = "--search-beam",
-      defaultValue = "400",
-      description = "Default search beam saved with the graph (default 400).")
+      defaultValue = "350",
+      description = "Default search beam saved with the graph (default 350).")
   int searchBeam;
 
   @Option(names = "--alpha", defaultValue = "1.2", description = "Diversity alpha (default 1.2).")
