@@ -69,11 +69,12 @@ public final class BuildIndexCommand implements Callable<Integer> {
 
   @Option(
       names = "--pq-subspaces",
-      defaultValue = "-1",
+      defaultValue = "0",
       description =
           "Product-quantisation subspaces scoring the graph walk (each video's codes take one"
-              + " byte per subspace; the best --search-beam are then reranked exactly). -1 = one"
-              + " per two row dimensions (default), 0 = walk on the exact rows.")
+              + " byte per subspace; the best --search-beam are then reranked exactly). 0 = walk"
+              + " on the exact rows (default: faster here once warm, docs/benchmarks.md), -1 ="
+              + " one per two row dimensions.")
   int pqSubspaces;
 
   @Option(names = "--queries", defaultValue = "1000", description = "Recall queries (users).")

@@ -63,7 +63,8 @@ import java.util.function.IntPredicate;
  *
  * <p><b>Recall knob.</b> {@code beam} (jvector's rerankK: the candidate list kept while walking the
  * graph) trades time for recall; the search uses max(k, beam). At RW-1M, K = 300, with PQ:
- * recall@300 0.950 at beam 300, 0.988 at 350 (the default), 0.998 at 400 (docs/benchmarks.md).
+ * recall@300 0.950 at beam 300, 0.988 at 350, 0.998 at 400; walking the exact rows, 0.997 at 300
+ * and 0.99999 at 400. The default is the exact walk at beam 350 (docs/benchmarks.md).
  *
  * <p><b>On disk.</b> {@code index/graph.jv} (jvector's on-heap graph format v4), {@code
  * index/pq.bin} (codebooks and codes, when built with PQ) and {@code index/graph.json} (parameters,
@@ -115,11 +116,16 @@ public final class GraphIndex implements VectorIndex, AutoCloseable {
     }
 
     public static Params defaults() {
-      return new Params(32, 100, 1.2f, 1.2f, 350, true, AUTO_PQ);
+      return new Params(32, 100, 1.2f, 1.2f, 350, true, 0);
     }
 
     public Params withSearchBeam(int beam) {
       return new Params(maxDegree, buildBeam, alpha, neighborOverflow, beam, refine, pqSubspaces);
+    }
+
+    public Params withPqSubspaces(int subspaces) {
+      return new Params(
+          maxDegree, buildBeam, alpha, neighborOverflow, searchBeam, refine, subspaces);
     }
   }
 

@@ -49,28 +49,27 @@ class GraphIndexTest {
   }
 
   @Test
-  void build_autoPq_oneSubspacePerTwoRowDims_persistedBesideTheGraph(@TempDir Path dir)
+  void pqWalk_realUserVectors_recallAtLeast95Percent_codesPersistedAndReloaded(@TempDir Path dir)
       throws IOException {
-    assertEquals((bundle.dims() + 2) / 2, graph.params().pqSubspaces());
-    graph.save(dir, null);
-    assertTrue(Files.isRegularFile(dir.resolve("index").resolve(GraphIndex.PQ_FILE)));
-  }
-
-  @Test
-  void search_exactWalkWithoutPq_alsoMeetsRecall(@TempDir Path dir) throws IOException {
-    GraphIndex.Params exactWalk = new GraphIndex.Params(32, 100, 1.2f, 1.2f, 400, true, 0);
-    try (GraphIndex plain =
-        GraphIndex.build(bundle.videoVectors(), bundle.videoBias(), bundle.dims(), exactWalk)) {
-      assertEquals(0, plain.params().pqSubspaces());
-      IndexRecall.Result r = IndexRecall.measure(exact, plain, users, 300, 400);
+    assertEquals(0, graph.params().pqSubspaces(), "the default walks the exact rows");
+    GraphIndex.Params pqParams =
+        GraphIndex.Params.defaults().withSearchBeam(400).withPqSubspaces(GraphIndex.Params.AUTO_PQ);
+    try (GraphIndex pq =
+        GraphIndex.build(bundle.videoVectors(), bundle.videoBias(), bundle.dims(), pqParams)) {
+      assertEquals((bundle.dims() + 2) / 2, pq.params().pqSubspaces());
+      IndexRecall.Result r = IndexRecall.measure(exact, pq, users, 300, 400);
       assertTrue(r.recall() >= 0.95, "recall@300 = " + r.recall());
-      // A graph saved without PQ over one saved with it leaves no stale codes behind.
-      graph.save(dir, null);
-      plain.save(dir, null);
-      assertFalse(Files.exists(dir.resolve("index").resolve(GraphIndex.PQ_FILE)));
+      pq.save(dir, null);
+      assertTrue(Files.isRegularFile(dir.resolve("index").resolve(GraphIndex.PQ_FILE)));
       GraphIndex loaded =
           GraphIndex.load(dir, bundle.videoVectors(), bundle.videoBias(), bundle.dims(), 0);
-      assertEquals(0, loaded.params().pqSubspaces());
+      assertEquals(pq.params(), loaded.params());
+      for (float[] u : users.subList(0, 10)) {
+        assertArrayEquals(pq.search(u, 300, null).ids(), loaded.search(u, 300, null).ids());
+      }
+      // A graph saved without PQ over one saved with it leaves no stale codes behind.
+      graph.save(dir, null);
+      assertFalse(Files.exists(dir.resolve("index").resolve(GraphIndex.PQ_FILE)));
     }
   }
 
