@@ -73,7 +73,8 @@ public final class FunnelServer {
         .compose(
             model -> {
               Wiring w = Wiring.of(vertx, config, store, model, workers);
-              return deployHttp(vertx, config, w, serial)
+              return warmUp(w.pipeline, store, model, config)
+                  .compose(v -> deployHttp(vertx, config, w, serial))
                   .map(
                       d -> new FunnelServer(vertx, workers, w, d.ids, config.http().host(), d.port))
                   .recover(
@@ -110,6 +111,25 @@ public final class FunnelServer {
 
   /** Below this many videos the model is small enough that load garbage does not matter. */
   static final int COMPACT_FROM_VIDEOS = 50_000;
+
+  /** Requests run through the pipeline before the port opens, for a model of that size. */
+  static final int WARM_UP_REQUESTS = 12_000;
+
+  // Keeps start-up to /ready within the 20 s aimed for at RW-1M (docs/benchmarks.md).
+  static final long WARM_UP_BUDGET_MS = 12_000;
+
+  // A large model's first minute otherwise pays for the JIT (StartupWarmUp); small ones do not
+  // need it, and the tests' many servers start faster without it.
+  private static Future<Void> warmUp(
+      RecommendPipeline pipeline, FeatureStore store, ServingModel model, FunnelConfig config) {
+    if (model.index().size() < COMPACT_FROM_VIDEOS) {
+      return Future.succeededFuture();
+    }
+    int workers = config.inference().workers();
+    int lanes = workers > 0 ? workers : Runtime.getRuntime().availableProcessors();
+    return StartupWarmUp.run(pipeline, store, WARM_UP_REQUESTS, lanes, WARM_UP_BUDGET_MS)
+        .mapEmpty();
+  }
 
   private record Deployed(List<String> ids, int port) {}
 
