@@ -8,6 +8,7 @@ import dev.funnel.models.ModelBundle;
 import dev.funnel.pipeline.ModelReloader;
 import dev.funnel.pipeline.RecommendPipeline;
 import dev.funnel.pipeline.ServingModel;
+import dev.funnel.retrieval.VectorIndexes;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -101,7 +102,7 @@ public final class FunnelServer {
    * compacting collection before the port opens costs about a second at start and no request.
    */
   private static ServingModel compactOnce(ServingModel model) {
-    if (model.index().size() >= COMPACT_FROM_VIDEOS) {
+    if (model.index().size() >= LARGE_MODEL_VIDEOS) {
       long t0 = System.nanoTime();
       System.gc();
       LOG.info("heap compacted after loading in {} ms", (System.nanoTime() - t0) / 1_000_000);
@@ -109,8 +110,11 @@ public final class FunnelServer {
     return model;
   }
 
-  /** Below this many videos the model is small enough that load garbage does not matter. */
-  static final int COMPACT_FROM_VIDEOS = 50_000;
+  /**
+   * A model this large (the size from which the ANN graph serves) gets the compaction and the
+   * warm-up; below it load garbage and the JIT's first minute do not matter.
+   */
+  static final int LARGE_MODEL_VIDEOS = VectorIndexes.AUTO_GRAPH_MIN_VIDEOS;
 
   /** Requests run through the pipeline before the port opens, for a model of that size. */
   static final int WARM_UP_REQUESTS = 12_000;
@@ -122,7 +126,7 @@ public final class FunnelServer {
   // need it, and the tests' many servers start faster without it.
   private static Future<Void> warmUp(
       RecommendPipeline pipeline, FeatureStore store, ServingModel model, FunnelConfig config) {
-    if (model.index().size() < COMPACT_FROM_VIDEOS) {
+    if (model.index().size() < LARGE_MODEL_VIDEOS) {
       return Future.succeededFuture();
     }
     int workers = config.inference().workers();

@@ -56,13 +56,7 @@ public final class ExactIndex implements VectorIndex {
 
   @Override
   public Candidates search(float[] u, int k, IntPredicate excluded) {
-    if (u.length != dims) {
-      throw new IllegalArgumentException("query has " + u.length + " dims, index " + dims);
-    }
-    if (k < 0) {
-      throw new IllegalArgumentException("k must be >= 0, got " + k);
-    }
-    int cap = Math.min(k, size);
+    int cap = resultCap(u, k);
     if (cap == 0) {
       return Candidates.EMPTY;
     }

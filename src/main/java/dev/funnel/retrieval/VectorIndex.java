@@ -26,6 +26,20 @@ public interface VectorIndex {
    */
   Candidates search(float[] u, int k, IntPredicate excluded);
 
+  /**
+   * Checks a query as {@link #search} documents and returns how many results it can have: {@code
+   * min(k, size())}.
+   */
+  default int resultCap(float[] u, int k) {
+    if (u.length != dims()) {
+      throw new IllegalArgumentException("query has " + u.length + " dims, index " + dims());
+    }
+    if (k < 0) {
+      throw new IllegalArgumentException("k must be >= 0, got " + k);
+    }
+    return Math.min(k, size());
+  }
+
   /** The exact (flat scan) index over a bundle's video vectors and bias. */
   static VectorIndex exact(ModelBundle bundle) {
     return ExactIndex.build(bundle.videoVectors(), bundle.videoBias(), bundle.dims());
