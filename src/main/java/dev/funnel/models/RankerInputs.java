@@ -20,7 +20,7 @@ public final class RankerInputs {
   final long[] history;
   final long[] userLanguage;
   final float[] dense;
-  private final NativeStaging staging;
+  private final TensorFeed feed;
 
   /** Inputs whose tensors are copies: safe to keep across calls (training). */
   public RankerInputs(int capacity) {
@@ -30,7 +30,7 @@ public final class RankerInputs {
   /**
    * @param staged feed libtorch from reused native buffers instead of fresh copies; the tensors are
    *     then valid only until the next {@link #toNDList} (serving predictors, see {@link
-   *     NativeStaging})
+   *     TensorFeed})
    */
   public RankerInputs(int capacity, boolean staged) {
     this.capacity = capacity;
@@ -39,15 +39,15 @@ public final class RankerInputs {
     history = new long[capacity * FeatureEncoder.HISTORY];
     userLanguage = new long[capacity];
     dense = new float[capacity * FeatureEncoder.RANKER_DENSE];
-    staging =
+    feed =
         staged
-            ? new NativeStaging(
+            ? TensorFeed.staged(
                 capacity * Long.BYTES,
                 capacity * Long.BYTES,
                 capacity * FeatureEncoder.HISTORY * Long.BYTES,
                 capacity * Long.BYTES,
                 capacity * FeatureEncoder.RANKER_DENSE * Float.BYTES)
-            : null;
+            : TensorFeed.COPYING;
   }
 
   public int capacity() {
@@ -58,26 +58,14 @@ public final class RankerInputs {
     if (users != 1 && users != rows) {
       throw new IllegalArgumentException("users must be 1 or rows, got " + users);
     }
-    if (staging != null) {
-      int h = users * FeatureEncoder.HISTORY;
-      int d = rows * FeatureEncoder.RANKER_DENSE;
-      return new NDList(
-          staging.longs(manager, 0, video, rows, new Shape(rows)),
-          staging.longs(manager, 1, videoLanguage, rows, new Shape(rows)),
-          staging.longs(manager, 2, history, h, new Shape(users, FeatureEncoder.HISTORY)),
-          staging.longs(manager, 3, userLanguage, users, new Shape(users)),
-          staging.floats(manager, 4, dense, d, new Shape(rows, FeatureEncoder.RANKER_DENSE)));
-    }
+    int h = users * FeatureEncoder.HISTORY;
+    int d = rows * FeatureEncoder.RANKER_DENSE;
     return new NDList(
-        manager.create(Arrays.copyOf(video, rows), new Shape(rows)),
-        manager.create(Arrays.copyOf(videoLanguage, rows), new Shape(rows)),
-        manager.create(
-            Arrays.copyOf(history, users * FeatureEncoder.HISTORY),
-            new Shape(users, FeatureEncoder.HISTORY)),
-        manager.create(Arrays.copyOf(userLanguage, users), new Shape(users)),
-        manager.create(
-            Arrays.copyOf(dense, rows * FeatureEncoder.RANKER_DENSE),
-            new Shape(rows, FeatureEncoder.RANKER_DENSE)));
+        feed.longs(manager, 0, video, rows, new Shape(rows)),
+        feed.longs(manager, 1, videoLanguage, rows, new Shape(rows)),
+        feed.longs(manager, 2, history, h, new Shape(users, FeatureEncoder.HISTORY)),
+        feed.longs(manager, 3, userLanguage, users, new Shape(users)),
+        feed.floats(manager, 4, dense, d, new Shape(rows, FeatureEncoder.RANKER_DENSE)));
   }
 
   public float[] denseRow(int row) {

@@ -19,7 +19,7 @@ public final class UserInputs {
   final long[] tokens;
   final long[] categorical;
   final float[] dense;
-  private final NativeStaging staging;
+  private final TensorFeed feed;
 
   /** Inputs whose tensors are copies: safe to keep across calls (training). */
   public UserInputs(int capacity) {
@@ -29,7 +29,7 @@ public final class UserInputs {
   /**
    * @param staged feed libtorch from reused native buffers instead of fresh copies; the tensors are
    *     then valid only until the next {@link #toNDList} (serving predictors, see {@link
-   *     NativeStaging})
+   *     TensorFeed})
    */
   public UserInputs(int capacity, boolean staged) {
     this.capacity = capacity;
@@ -37,14 +37,14 @@ public final class UserInputs {
     tokens = new long[capacity * FeatureEncoder.TOKENS];
     categorical = new long[capacity * FeatureEncoder.USER_CATEGORICAL];
     dense = new float[capacity * FeatureEncoder.USER_DENSE];
-    staging =
+    feed =
         staged
-            ? new NativeStaging(
+            ? TensorFeed.staged(
                 capacity * FeatureEncoder.HISTORY * Long.BYTES,
                 capacity * FeatureEncoder.TOKENS * Long.BYTES,
                 capacity * FeatureEncoder.USER_CATEGORICAL * Long.BYTES,
                 capacity * FeatureEncoder.USER_DENSE * Float.BYTES)
-            : null;
+            : TensorFeed.COPYING;
   }
 
   public int capacity() {
@@ -53,45 +53,30 @@ public final class UserInputs {
 
   /** The first {@code rows} rows as the tower's input list, allocated in {@code manager}. */
   public NDList toNDList(NDManager manager, int rows) {
-    if (staging != null) {
-      return new NDList(
-          staging.longs(
-              manager,
-              0,
-              history,
-              rows * FeatureEncoder.HISTORY,
-              new Shape(rows, FeatureEncoder.HISTORY)),
-          staging.longs(
-              manager,
-              1,
-              tokens,
-              rows * FeatureEncoder.TOKENS,
-              new Shape(rows, FeatureEncoder.TOKENS)),
-          staging.longs(
-              manager,
-              2,
-              categorical,
-              rows * FeatureEncoder.USER_CATEGORICAL,
-              new Shape(rows, FeatureEncoder.USER_CATEGORICAL)),
-          staging.floats(
-              manager,
-              3,
-              dense,
-              rows * FeatureEncoder.USER_DENSE,
-              new Shape(rows, FeatureEncoder.USER_DENSE)));
-    }
     return new NDList(
-        manager.create(
-            Arrays.copyOf(history, rows * FeatureEncoder.HISTORY),
+        feed.longs(
+            manager,
+            0,
+            history,
+            rows * FeatureEncoder.HISTORY,
             new Shape(rows, FeatureEncoder.HISTORY)),
-        manager.create(
-            Arrays.copyOf(tokens, rows * FeatureEncoder.TOKENS),
+        feed.longs(
+            manager,
+            1,
+            tokens,
+            rows * FeatureEncoder.TOKENS,
             new Shape(rows, FeatureEncoder.TOKENS)),
-        manager.create(
-            Arrays.copyOf(categorical, rows * FeatureEncoder.USER_CATEGORICAL),
+        feed.longs(
+            manager,
+            2,
+            categorical,
+            rows * FeatureEncoder.USER_CATEGORICAL,
             new Shape(rows, FeatureEncoder.USER_CATEGORICAL)),
-        manager.create(
-            Arrays.copyOf(dense, rows * FeatureEncoder.USER_DENSE),
+        feed.floats(
+            manager,
+            3,
+            dense,
+            rows * FeatureEncoder.USER_DENSE,
             new Shape(rows, FeatureEncoder.USER_DENSE)));
   }
 
