@@ -48,7 +48,7 @@ final class RecommendationsHandler {
       boolean explain) {
     if (explain) {
       pipeline
-          .explain(query)
+          .explain(query, RequestIds.of(ctx))
           .onSuccess(
               e ->
                   write(
@@ -61,7 +61,7 @@ final class RecommendationsHandler {
       return;
     }
     pipeline
-        .recommend(query)
+        .recommend(query, RequestIds.of(ctx))
         .onSuccess(r -> write(ctx, r, RecommendationJson.encode(r, playing)))
         .onFailure(ctx::fail);
   }

@@ -80,7 +80,7 @@ final class StartupWarmUp {
     }
     String user = users.isEmpty() ? null : users.get(i % users.size());
     pipeline
-        .recommend(RecommendQuery.forUser(user, 20))
+        .recommend(RecommendQuery.forUser(user, 20), "warm-up-" + i)
         .onComplete(
             ar -> {
               if (ar.succeeded()) {

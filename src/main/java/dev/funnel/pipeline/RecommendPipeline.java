@@ -68,32 +68,36 @@ public final class RecommendPipeline {
     return pending.get();
   }
 
-  public Future<Recommendation> recommend(RecommendQuery query) {
-    return run(query, null);
+  /**
+   * @param requestId written in the pipeline's log lines about this request (X-Request-Id)
+   */
+  public Future<Recommendation> recommend(RecommendQuery query, String requestId) {
+    return run(query, requestId, null);
   }
 
   /**
    * Like {@link #recommend}, and also says how the answer came about: per-stage timings and counts,
    * and for each returned video its retrieval rank and score, ranker score and features.
    */
-  public Future<Explanation.Explained> explain(RecommendQuery query) {
+  public Future<Explanation.Explained> explain(RecommendQuery query, String requestId) {
     ExplainTrace trace = new ExplainTrace();
-    return run(query, trace)
+    return run(query, requestId, trace)
         .map(r -> new Explanation.Explained(r, trace.finish(r.timings(), r.items().size())));
   }
 
-  private Future<Recommendation> run(RecommendQuery query, ExplainTrace trace) {
+  private Future<Recommendation> run(RecommendQuery query, String requestId, ExplainTrace trace) {
     // The request keeps the model it starts with, even if a reload swaps it meanwhile.
     ModelHolder.Lease lease = models.acquire();
     try {
-      return run(query, lease.model(), trace).andThen(ar -> lease.close());
+      return run(query, requestId, lease.model(), trace).andThen(ar -> lease.close());
     } catch (RuntimeException e) {
       lease.close();
       throw e;
     }
   }
 
-  private Future<Recommendation> run(RecommendQuery query, ServingModel model, ExplainTrace trace) {
+  private Future<Recommendation> run(
+      RecommendQuery query, String requestId, ServingModel model, ExplainTrace trace) {
     long start = System.nanoTime();
     long deadline = start + TimeUnit.MILLISECONDS.toNanos(serving.deadlineMs());
     Future<Optional<UserProfile>> stored;
@@ -109,26 +113,28 @@ public final class RecommendPipeline {
               // An open breaker fails every read at once: that is the point, not news per request.
               if (!(e instanceof io.vertx.circuitbreaker.OpenCircuitException)) {
                 LOG.warn(
-                    "feature read for user {} failed, serving without it: {}",
+                    "[{}] feature read for user {} failed, serving without it: {}",
+                    requestId,
                     query.userId(),
                     e.toString());
               }
               return Future.succeededFuture(new Fetched(Optional.empty(), true));
             })
-        .compose(fetched -> schedule(query, model, fetched, start, deadline, trace));
+        .compose(fetched -> schedule(query, requestId, model, fetched, start, deadline, trace));
   }
 
   private record Fetched(Optional<UserProfile> profile, boolean failed) {}
 
   private Future<Recommendation> schedule(
       RecommendQuery query,
+      String requestId,
       ServingModel model,
       Fetched fetched,
       long start,
       long deadline,
       ExplainTrace trace) {
     long featuresDone = System.nanoTime();
-    Request request = prepare(query, model, fetched, trace);
+    Request request = prepare(query, requestId, model, fetched, trace);
     int now = pending.incrementAndGet();
     if (now > maxPending) {
       pending.decrementAndGet();
@@ -144,6 +150,7 @@ public final class RecommendPipeline {
   private record Request(
       ServingModel model,
       RecommendQuery query,
+      String requestId,
       UserProfile profile,
       ExclusionSet excluded,
       boolean personalized,
@@ -152,7 +159,7 @@ public final class RecommendPipeline {
       ExplainTrace trace) {}
 
   private Request prepare(
-      RecommendQuery q, ServingModel model, Fetched fetched, ExplainTrace trace) {
+      RecommendQuery q, String requestId, ServingModel model, Fetched fetched, ExplainTrace trace) {
     VideoCatalog catalog = model.bundle().catalog();
     long now = model.clock().nowTs();
     UserProfile base =
@@ -212,7 +219,8 @@ public final class RecommendPipeline {
         trace.because("feature store failed; served as an unknown user");
       }
     }
-    return new Request(model, q, profile, excluded, personalized, fetched.failed(), now, trace);
+    return new Request(
+        model, q, requestId, profile, excluded, personalized, fetched.failed(), now, trace);
   }
 
   /** Runs on an inference worker thread. */
@@ -281,7 +289,11 @@ public final class RecommendPipeline {
         trace.ranked = false;
         trace.because("model call failed");
       }
-      LOG.error("inference failed for user {}, serving popular videos", r.profile().userId(), e);
+      LOG.error(
+          "[{}] inference failed for user {}, serving popular videos",
+          r.requestId(),
+          r.profile().userId(),
+          e);
       return answer(r, fallback(r, count), true, t);
     } finally {
       model.predictors().release(p);

@@ -8,6 +8,8 @@ import dev.funnel.config.FunnelConfig;
 import dev.funnel.features.EmbeddedFeatureStore;
 import dev.funnel.features.FeatureStore;
 import dev.funnel.features.FeatureStores;
+import dev.funnel.models.ModelBundle;
+import dev.funnel.testing.CapturedStderr;
 import dev.funnel.testing.Http;
 import dev.funnel.testing.TestWorld;
 import io.vertx.core.Vertx;
@@ -17,8 +19,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -99,9 +103,15 @@ class DegradationApiTest {
     FeatureStore down = FeatureStores.create(vertx, config.redis());
     server = FunnelServer.start(vertx, config, world.bundle, down).await(120, TimeUnit.SECONDS);
     String user = world.profiles.get(0).userId();
-    Http.Reply r = Http.get(server.url() + "/v1/recommendations/" + user + "?count=10");
-    assertEquals(200, r.status(), r.raw().body());
-    JsonObject body = r.json();
+    HttpResponse<String> r;
+    try (CapturedStderr log = new CapturedStderr()) {
+      r = getWithRequestId(server.url() + "/v1/recommendations/" + user + "?count=10", "store-1");
+      assertTrue(
+          log.text().contains("[store-1] feature read for user " + user + " failed"),
+          "the log line names the request");
+    }
+    assertEquals(200, r.statusCode(), r.body());
+    JsonObject body = new JsonObject(r.body());
     assertEquals(true, body.getBoolean("degraded"));
     assertEquals(false, body.getBoolean("personalized"));
     assertEquals(10, body.getJsonArray("items").size());
@@ -109,5 +119,65 @@ class DegradationApiTest {
     assertEquals(503, ready.status());
     assertEquals("application/problem+json", ready.contentType());
     down.close().await();
+  }
+
+  /**
+   * A model that fails in the middle of a request (here: its native parameters released under the
+   * running server, so libtorch refuses the call) still gets an answer: the most popular videos,
+   * marked degraded, and an error log line with the request id.
+   */
+  @Test
+  void recommend_modelFailsMidRequest_servesPopularDegraded() throws Exception {
+    ModelBundle failing = ModelBundle.load(world.bundle.directory());
+    store.putAll(world.profiles).await();
+    server =
+        FunnelServer.start(
+                vertx,
+                FunnelConfig.load(null, Map.of(), Map.of("http.port", "0", "http.instances", "1")),
+                failing,
+                store)
+            .await(120, TimeUnit.SECONDS);
+    String user = world.profiles.get(0).userId();
+    String url = server.url() + "/v1/recommendations/" + user + "?count=5";
+    JsonObject before = new JsonObject(getWithRequestId(url, "ok-1").body());
+    assertEquals(false, before.getBoolean("degraded"));
+
+    failing.close();
+    HttpResponse<String> r;
+    try (CapturedStderr log = new CapturedStderr()) {
+      r = getWithRequestId(url, "model-1");
+      assertTrue(
+          log.text().contains("[model-1] inference failed for user " + user),
+          "the log line names the request");
+    }
+    assertEquals(200, r.statusCode(), r.body());
+    JsonObject body = new JsonObject(r.body());
+    assertEquals(true, body.getBoolean("degraded"));
+    Set<String> watched = new HashSet<>();
+    world.profiles.get(0).history().forEach(w -> watched.add(w.video()));
+    List<String> expected = new ArrayList<>();
+    for (int v : world.bundle.popular()) {
+      String id = world.bundle.catalog().id(v);
+      if (expected.size() < 5 && !watched.contains(id)) {
+        expected.add(id);
+      }
+    }
+    List<String> served = new ArrayList<>();
+    body.getJsonArray("items").forEach(i -> served.add(((JsonObject) i).getString("video")));
+    assertEquals(expected, served, "the most popular videos the user has not watched");
+    assertTrue(
+        !served.equals(
+            before.getJsonArray("items").stream()
+                .map(i -> ((JsonObject) i).getString("video"))
+                .toList()),
+        "the ranked answer differs from the popular one, so the fallback is visible");
+  }
+
+  private static HttpResponse<String> getWithRequestId(String url, String requestId)
+      throws Exception {
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create(url)).header("X-Request-Id", requestId).build(),
+            HttpResponse.BodyHandlers.ofString());
   }
 }
