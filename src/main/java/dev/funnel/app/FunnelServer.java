@@ -13,6 +13,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
+import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -99,15 +100,21 @@ public final class FunnelServer {
    * Loading a large model leaves its read buffers as garbage between the long-lived vectors and
    * graph in the old generation; G1 then spends the first minutes of serving on mixed collections
    * that copy those live regions (measured at RW-1M: 20–40 ms pauses every few seconds). One full,
-   * compacting collection before the port opens costs about a second at start and no request.
+   * compacting collection before the port opens costs about a second at start and no request. Only
+   * under G1: ZGC relocates concurrently, and there the same call took 2–4 s of start-up.
    */
   private static ServingModel compactOnce(ServingModel model) {
-    if (model.index().size() >= LARGE_MODEL_VIDEOS) {
+    if (model.index().size() >= LARGE_MODEL_VIDEOS && runsOnG1()) {
       long t0 = System.nanoTime();
       System.gc();
       LOG.info("heap compacted after loading in {} ms", (System.nanoTime() - t0) / 1_000_000);
     }
     return model;
+  }
+
+  private static boolean runsOnG1() {
+    return ManagementFactory.getGarbageCollectorMXBeans().stream()
+        .anyMatch(gc -> gc.getName().startsWith("G1"));
   }
 
   /**
