@@ -7,11 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.funnel.app.FunnelServer;
 import dev.funnel.config.FunnelConfig;
-import dev.funnel.features.EmbeddedFeatureStore;
+import dev.funnel.features.FeatureStore;
+import dev.funnel.features.FeatureStores;
 import dev.funnel.testing.Http;
 import dev.funnel.testing.TestWorld;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -33,18 +36,27 @@ class ExplainDegradationApiTest {
 
   @Test
   void recommend_deadlineCut_explainSaysWhichStagesDidNotRun() throws Exception {
-    EmbeddedFeatureStore store = new EmbeddedFeatureStore();
-    store.putAll(world.profiles).await();
-    // 1 ms: the ranker (or all inference) is cut; which one depends on the machine's speed.
-    FunnelConfig config =
-        FunnelConfig.load(
-            null,
-            Map.of(),
-            Map.of("http.port", "0", "http.instances", "1", "serving.deadline-ms", "1"));
-    server = FunnelServer.start(vertx, config, world.bundle, store).await(120, TimeUnit.SECONDS);
-    String user = world.profiles.get(0).userId();
-    Http.Reply r =
-        Http.get(server.url() + "/v1/recommendations/" + user + "?count=10&explain=true");
+    // A Redis that accepts connections and never answers (as a frozen one does) holds the feature
+    // read until the 1-ms deadline, so the cut does not depend on how fast the machine computes.
+    Http.Reply r;
+    try (ServerSocket silentRedis = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      FunnelConfig config =
+          FunnelConfig.load(
+              null,
+              Map.of(),
+              Map.of(
+                  "http.port", "0",
+                  "http.instances", "1",
+                  "serving.deadline-ms", "1",
+                  "redis.url", "redis://127.0.0.1:" + silentRedis.getLocalPort()));
+      FeatureStore store = FeatureStores.create(vertx, config.redis());
+      server = FunnelServer.start(vertx, config, world.bundle, store).await(120, TimeUnit.SECONDS);
+      String user = world.profiles.get(0).userId();
+      r = Http.get(server.url() + "/v1/recommendations/" + user + "?count=10&explain=true");
+      server.close().await();
+      server = null;
+      store.close().await();
+    }
     assertEquals(200, r.status(), r.raw().body());
     JsonObject body = r.json();
     assertEquals(true, body.getBoolean("degraded"));
