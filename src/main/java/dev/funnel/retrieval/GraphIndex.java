@@ -351,6 +351,11 @@ public final class GraphIndex implements VectorIndex, AutoCloseable {
     return params;
   }
 
+  /** True when the walk scores nodes from PQ codes (index/pq.bin) and reranks exactly. */
+  public boolean quantizedWalk() {
+    return pq != null;
+  }
+
   /**
    * True when jvector computes distances with the Vector API (SIMD). It needs Java ≥ 20 started
    * with {@code --add-modules jdk.incubator.vector} (the {@code ./funnel} launcher adds it); on

@@ -55,10 +55,11 @@ public final class VectorIndexes {
           GraphIndex.load(
               bundle.directory(), bundle.videoVectors(), bundle.videoBias(), bundle.dims(), beam);
       LOG.info(
-          "ANN graph over {} videos loaded in {} ms (beam {}, {} distances)",
+          "ANN graph over {} videos loaded in {} ms (beam {}, {} walk, {} distances)",
           g.size(),
           (System.nanoTime() - t0) / 1_000_000,
           g.params().searchBeam(),
+          g.quantizedWalk() ? "PQ (" + g.params().pqSubspaces() + " subspaces)" : "exact",
           GraphIndex.simd() ? "SIMD" : "scalar");
       if (!GraphIndex.simd()) {
         LOG.warn(

@@ -52,6 +52,7 @@ class GraphIndexTest {
   void pqWalk_realUserVectors_recallAtLeast95Percent_codesPersistedAndReloaded(@TempDir Path dir)
       throws IOException {
     assertEquals(0, graph.params().pqSubspaces(), "the default walks the exact rows");
+    assertFalse(graph.quantizedWalk());
     GraphIndex.Params pqParams =
         GraphIndex.Params.defaults().withSearchBeam(400).withPqSubspaces(GraphIndex.Params.AUTO_PQ);
     try (GraphIndex pq =
@@ -64,6 +65,7 @@ class GraphIndexTest {
       GraphIndex loaded =
           GraphIndex.load(dir, bundle.videoVectors(), bundle.videoBias(), bundle.dims(), 0);
       assertEquals(pq.params(), loaded.params());
+      assertTrue(loaded.quantizedWalk(), "the codes are read back, so the walk uses them");
       for (float[] u : users.subList(0, 10)) {
         assertArrayEquals(pq.search(u, 300, null).ids(), loaded.search(u, 300, null).ids());
       }
