@@ -385,14 +385,21 @@ public final class GraphIndex implements VectorIndex, AutoCloseable {
       s.queryVector.set(j, s.query[j]);
     }
     Bits accept = excluded == null ? Bits.ALL : ord -> !excluded.test(ord);
-    SearchScoreProvider scoring =
-        pq == null
-            ? DefaultSearchScoreProvider.exact(
-                s.queryVector, VectorSimilarityFunction.EUCLIDEAN, rows)
-            : new DefaultSearchScoreProvider(
-                pq.precomputedScoreFunctionFor(s.queryVector, VectorSimilarityFunction.EUCLIDEAN),
-                rows.rerankerFor(s.queryVector, VectorSimilarityFunction.EUCLIDEAN));
-    SearchResult result = s.searcher.search(scoring, cap, Math.max(cap, beam), 0f, 0f, accept);
+    int kept = Math.max(cap, beam);
+    SearchResult result;
+    if (pq == null) {
+      SearchScoreProvider exact =
+          DefaultSearchScoreProvider.exact(s.queryVector, VectorSimilarityFunction.EUCLIDEAN, rows);
+      result = s.searcher.search(exact, cap, kept, 0f, 0f, accept);
+    } else {
+      // All `kept` nodes come back with their PQ scores, and the exact scores below pick the best
+      // `cap`: the same rerank as jvector's, without its boxed per-search score cache (7% of the
+      // server's CPU at RW-1M, perf).
+      SearchScoreProvider quantized =
+          new DefaultSearchScoreProvider(
+              pq.precomputedScoreFunctionFor(s.queryVector, VectorSimilarityFunction.EUCLIDEAN));
+      result = s.searcher.search(quantized, kept, kept, 0f, 0f, accept);
+    }
     SearchResult.NodeScore[] nodes = result.getNodes();
     int n = nodes.length;
     long[] packed = new long[n];
@@ -409,13 +416,14 @@ public final class GraphIndex implements VectorIndex, AutoCloseable {
       packed[i] = ((long) sortableBits(-dot) << 32) | (id & 0xffffffffL);
     }
     Arrays.sort(packed);
-    int[] ids = new int[n];
-    float[] sorted = new float[n];
-    for (int i = 0; i < n; i++) {
+    int returned = Math.min(cap, n);
+    int[] ids = new int[returned];
+    float[] sorted = new float[returned];
+    for (int i = 0; i < returned; i++) {
       ids[i] = (int) packed[i];
       sorted[i] = -fromSortableBits((int) (packed[i] >> 32));
     }
-    return new Candidates(ids, sorted, n);
+    return new Candidates(ids, sorted, returned);
   }
 
   private static int sortableBits(float f) {
