@@ -108,7 +108,10 @@ class ModelReloadTest {
       b.header("Authorization", "Bearer " + token);
     }
     HttpResponse<String> r =
-        HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .build()
+            .send(b.build(), HttpResponse.BodyHandlers.ofString());
     return new Http.Reply(r.statusCode(), r.headers().firstValue("Content-Type").orElse(null), r);
   }
 
