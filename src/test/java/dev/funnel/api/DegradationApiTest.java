@@ -106,15 +106,15 @@ class DegradationApiTest {
     FeatureStore down = FeatureStores.create(vertx, config.redis());
     server = FunnelServer.start(vertx, config, world.bundle, down).await(120, TimeUnit.SECONDS);
     String user = world.profiles.get(0).userId();
-    HttpResponse<String> r;
+    Http.Reply r;
     try (CapturedStderr log = new CapturedStderr()) {
-      r = getWithRequestId(server.url() + "/v1/recommendations/" + user + "?count=10", "store-1");
+      r = Http.get(server.url() + "/v1/recommendations/" + user + "?count=10", "store-1");
       assertTrue(
           log.text().contains("[store-1] feature read for user " + user + " failed"),
           "the log line names the request");
     }
-    assertEquals(200, r.statusCode(), r.body());
-    JsonObject body = new JsonObject(r.body());
+    assertEquals(200, r.status(), r.raw().body());
+    JsonObject body = r.json();
     assertEquals(true, body.getBoolean("degraded"));
     assertEquals(false, body.getBoolean("personalized"));
     assertEquals(10, body.getJsonArray("items").size());
@@ -142,19 +142,19 @@ class DegradationApiTest {
             .await(120, TimeUnit.SECONDS);
     String user = world.profiles.get(0).userId();
     String url = server.url() + "/v1/recommendations/" + user + "?count=5";
-    JsonObject before = new JsonObject(getWithRequestId(url, "ok-1").body());
+    JsonObject before = Http.get(url, "ok-1").json();
     assertEquals(false, before.getBoolean("degraded"));
 
     failing.close();
-    HttpResponse<String> r;
+    Http.Reply r;
     try (CapturedStderr log = new CapturedStderr()) {
-      r = getWithRequestId(url, "model-1");
+      r = Http.get(url, "model-1");
       assertTrue(
           log.text().contains("[model-1] inference failed for user " + user),
           "the log line names the request");
     }
-    assertEquals(200, r.statusCode(), r.body());
-    JsonObject body = new JsonObject(r.body());
+    assertEquals(200, r.status(), r.raw().body());
+    JsonObject body = r.json();
     assertEquals(true, body.getBoolean("degraded"));
     Set<String> watched = new HashSet<>();
     world.profiles.get(0).history().forEach(w -> watched.add(w.video()));
@@ -174,15 +174,5 @@ class DegradationApiTest {
                 .map(i -> ((JsonObject) i).getString("video"))
                 .toList()),
         "the ranked answer differs from the popular one, so the fallback is visible");
-  }
-
-  private static HttpResponse<String> getWithRequestId(String url, String requestId)
-      throws Exception {
-    return HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .build()
-        .send(
-            HttpRequest.newBuilder(URI.create(url)).header("X-Request-Id", requestId).build(),
-            HttpResponse.BodyHandlers.ofString());
   }
 }

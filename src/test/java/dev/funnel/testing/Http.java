@@ -33,6 +33,11 @@ public final class Http {
     return send(HttpRequest.newBuilder(URI.create(url)).GET());
   }
 
+  /** A GET with the given {@code X-Request-Id}, for tests that find the id in the server's log. */
+  public static Reply get(String url, String requestId) {
+    return send(HttpRequest.newBuilder(URI.create(url)).header("X-Request-Id", requestId).GET());
+  }
+
   public static Reply postJson(String url, String body) {
     return post(url, "application/json", body);
   }
