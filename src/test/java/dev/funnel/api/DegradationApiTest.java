@@ -11,6 +11,7 @@ import dev.funnel.features.FeatureStores;
 import dev.funnel.models.ModelBundle;
 import dev.funnel.testing.CapturedStderr;
 import dev.funnel.testing.Http;
+import dev.funnel.testing.TestConfig;
 import dev.funnel.testing.TestWorld;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -21,7 +22,6 @@ import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -35,13 +35,10 @@ class DegradationApiTest {
   private final EmbeddedFeatureStore store = new EmbeddedFeatureStore();
   private FunnelServer server;
 
-  private FunnelServer start(Map<String, String> flags) throws Exception {
-    Map<String, String> all = new java.util.HashMap<>(flags);
-    all.put("http.port", "0");
-    all.put("http.instances", "1");
+  private FunnelServer start(String... keysAndValues) throws Exception {
     store.putAll(world.profiles).await();
     server =
-        FunnelServer.start(vertx, FunnelConfig.load(null, Map.of(), all), world.bundle, store)
+        FunnelServer.start(vertx, TestConfig.server(keysAndValues), world.bundle, store)
             .await(120, TimeUnit.SECONDS);
     return server;
   }
@@ -56,7 +53,7 @@ class DegradationApiTest {
 
   @Test
   void recommend_queueFull_answers503WithRetryAfterAtOnce() throws Exception {
-    FunnelServer s = start(Map.of("inference.workers", "1", "inference.max-pending", "1"));
+    FunnelServer s = start("inference.workers", "1", "inference.max-pending", "1");
     // HTTP/1.1, as the shared test clients use. Through the JDK 17 client's h2c upgrade, raced
     // by 60 requests at once, one request once went unanswered for 60 s in a CI run (not
     // reproduced in 40 runs of this test alone).
@@ -92,17 +89,7 @@ class DegradationApiTest {
     try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
       closedPort = socket.getLocalPort();
     }
-    FunnelConfig config =
-        FunnelConfig.load(
-            null,
-            Map.of(),
-            Map.of(
-                "http.port",
-                "0",
-                "http.instances",
-                "1",
-                "redis.url",
-                "redis://127.0.0.1:" + closedPort));
+    FunnelConfig config = TestConfig.server("redis.url", "redis://127.0.0.1:" + closedPort);
     FeatureStore down = FeatureStores.create(vertx, config.redis());
     server = FunnelServer.start(vertx, config, world.bundle, down).await(120, TimeUnit.SECONDS);
     String user = world.profiles.get(0).userId();
@@ -134,12 +121,7 @@ class DegradationApiTest {
     ModelBundle failing = ModelBundle.load(world.bundle.directory());
     store.putAll(world.profiles).await();
     server =
-        FunnelServer.start(
-                vertx,
-                FunnelConfig.load(null, Map.of(), Map.of("http.port", "0", "http.instances", "1")),
-                failing,
-                store)
-            .await(120, TimeUnit.SECONDS);
+        FunnelServer.start(vertx, TestConfig.server(), failing, store).await(120, TimeUnit.SECONDS);
     String user = world.profiles.get(0).userId();
     String url = server.url() + "/v1/recommendations/" + user + "?count=5";
     JsonObject before = Http.get(url, "ok-1").json();

@@ -10,12 +10,12 @@ import dev.funnel.config.FunnelConfig;
 import dev.funnel.features.FeatureStore;
 import dev.funnel.features.FeatureStores;
 import dev.funnel.testing.Http;
+import dev.funnel.testing.TestConfig;
 import dev.funnel.testing.TestWorld;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -41,14 +41,11 @@ class ExplainDegradationApiTest {
     Http.Reply r;
     try (ServerSocket silentRedis = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
       FunnelConfig config =
-          FunnelConfig.load(
-              null,
-              Map.of(),
-              Map.of(
-                  "http.port", "0",
-                  "http.instances", "1",
-                  "serving.deadline-ms", "1",
-                  "redis.url", "redis://127.0.0.1:" + silentRedis.getLocalPort()));
+          TestConfig.server(
+              "serving.deadline-ms",
+              "1",
+              "redis.url",
+              "redis://127.0.0.1:" + silentRedis.getLocalPort());
       FeatureStore store = FeatureStores.create(vertx, config.redis());
       server = FunnelServer.start(vertx, config, world.bundle, store).await(120, TimeUnit.SECONDS);
       String user = world.profiles.get(0).userId();

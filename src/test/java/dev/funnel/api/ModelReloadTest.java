@@ -11,6 +11,7 @@ import dev.funnel.models.ModelBundle;
 import dev.funnel.testing.FixedRateLoad;
 import dev.funnel.testing.FixedRateLoad.Result;
 import dev.funnel.testing.Http;
+import dev.funnel.testing.TestConfig;
 import dev.funnel.testing.TestWorld;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientOptions;
@@ -30,7 +31,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -61,16 +61,15 @@ class ModelReloadTest {
     EmbeddedFeatureStore store = new EmbeddedFeatureStore();
     store.putAll(world.profiles).await();
     FunnelConfig config =
-        FunnelConfig.load(
-            null,
-            Map.of(),
-            Map.of(
-                "http.port", "0",
-                "http.instances", "1",
-                "inference.workers", "2",
-                "http.admin-token", TOKEN,
-                "models.dir", root.toString(),
-                "serving.deadline-ms", "2000"));
+        TestConfig.server(
+            "inference.workers",
+            "2",
+            "http.admin-token",
+            TOKEN,
+            "models.dir",
+            root.toString(),
+            "serving.deadline-ms",
+            "2000");
     first = ModelBundle.load(root);
     server = FunnelServer.start(vertx, config, first, store).await(120, TimeUnit.SECONDS);
   }

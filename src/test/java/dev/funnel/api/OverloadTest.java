@@ -4,17 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.funnel.app.FunnelServer;
-import dev.funnel.config.FunnelConfig;
 import dev.funnel.features.EmbeddedFeatureStore;
 import dev.funnel.testing.FixedRateLoad;
 import dev.funnel.testing.FixedRateLoad.Result;
 import dev.funnel.testing.Http;
+import dev.funnel.testing.TestConfig;
 import dev.funnel.testing.TestWorld;
 import io.vertx.core.Vertx;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -54,15 +53,10 @@ class OverloadTest {
     server =
         FunnelServer.start(
                 vertx,
-                FunnelConfig.load(
-                    null,
-                    Map.of(),
-                    Map.of(
-                        "http.port", "0",
-                        "http.instances", "1",
-                        "inference.workers", "1",
-                        "inference.max-pending", Integer.toString(MAX_PENDING),
-                        "serving.deadline-ms", "1000")),
+                TestConfig.server(
+                    "inference.workers", "1",
+                    "inference.max-pending", Integer.toString(MAX_PENDING),
+                    "serving.deadline-ms", "1000"),
                 world.bundle,
                 store)
             .await(120, TimeUnit.SECONDS);

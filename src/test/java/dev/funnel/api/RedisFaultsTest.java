@@ -13,13 +13,13 @@ import dev.funnel.testing.FixedRateLoad;
 import dev.funnel.testing.FixedRateLoad.Result;
 import dev.funnel.testing.Http;
 import dev.funnel.testing.RedisServer;
+import dev.funnel.testing.TestConfig;
 import dev.funnel.testing.TestWorld;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -45,19 +45,20 @@ class RedisFaultsTest {
     vertx = Vertx.vertx();
     redis = RedisServer.start(true);
     FunnelConfig config =
-        FunnelConfig.load(
-            null,
-            Map.of(),
-            Map.of(
-                "http.port", "0",
-                "http.instances", "1",
-                "inference.workers", "2",
-                "redis.url", redis.url(),
-                "redis.key-prefix", "drill:" + run + ":u:",
-                "redis.event-key-prefix", "drill:" + run + ":ev:",
-                "redis.breaker-reset-ms", "300",
-                // the test machine is shared and slow: a generous deadline, the default timeout
-                "serving.deadline-ms", "1000"));
+        TestConfig.server(
+            "inference.workers",
+            "2",
+            "redis.url",
+            redis.url(),
+            "redis.key-prefix",
+            "drill:" + run + ":u:",
+            "redis.event-key-prefix",
+            "drill:" + run + ":ev:",
+            "redis.breaker-reset-ms",
+            "300",
+            // the test machine is shared and slow: a generous deadline, the default timeout
+            "serving.deadline-ms",
+            "1000");
     store = RedisFeatureStore.create(vertx, config.redis());
     store.putAll(world.profiles.subList(0, 50)).await(30, TimeUnit.SECONDS);
     server = FunnelServer.start(vertx, config, world.bundle, store).await(120, TimeUnit.SECONDS);

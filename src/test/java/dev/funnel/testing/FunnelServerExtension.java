@@ -9,7 +9,6 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.internal.threadchecker.BlockedThreadEvent;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -118,21 +117,17 @@ public final class FunnelServerExtension implements ParameterResolver {
                       + List.of(e.thread().getStackTrace()).stream().limit(10).toList());
             });
     FunnelConfig config =
-        FunnelConfig.load(
-            null,
-            Map.of(),
-            Map.of(
-                "http.port", "0",
-                "http.instances", "2",
-                "inference.workers", "2",
-                // the ANN graph even on this small world (auto would scan it exactly), so the
-                // API tests and their blocked-thread checks cover the graph search path
-                "inference.index", "ann",
-                "redis.url", redis.url(),
-                "redis.key-prefix", "test:" + UUID.randomUUID() + ":u:",
-                // generous: the machine running the tests is shared and slow
-                "serving.deadline-ms", "5000",
-                "redis.timeout-ms", "2000"));
+        TestConfig.server(
+            "http.instances", "2",
+            "inference.workers", "2",
+            // the ANN graph even on this small world (auto would scan it exactly), so the
+            // API tests and their blocked-thread checks cover the graph search path
+            "inference.index", "ann",
+            "redis.url", redis.url(),
+            "redis.key-prefix", "test:" + UUID.randomUUID() + ":u:",
+            // generous: the machine running the tests is shared and slow
+            "serving.deadline-ms", "5000",
+            "redis.timeout-ms", "2000");
     FeatureStore store = RedisFeatureStore.create(vertx, config.redis());
     try {
       store.putAll(world.profiles).await(60, TimeUnit.SECONDS);
