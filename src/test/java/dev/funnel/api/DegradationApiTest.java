@@ -54,10 +54,7 @@ class DegradationApiTest {
   @Test
   void recommend_queueFull_answers503WithRetryAfterAtOnce() throws Exception {
     FunnelServer s = start("inference.workers", "1", "inference.max-pending", "1");
-    // HTTP/1.1, as the shared test clients use. Through the JDK 17 client's h2c upgrade, raced
-    // by 60 requests at once, one request once went unanswered for 60 s in a CI run (not
-    // reproduced in 40 runs of this test alone).
-    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    HttpClient client = Http.client();
     List<CompletableFuture<HttpResponse<String>>> replies = new ArrayList<>();
     for (int i = 0; i < 60; i++) {
       HttpRequest r =

@@ -69,11 +69,7 @@ class HostileInputTest {
           "");
 
   private final RunningServer s;
-  private final HttpClient client =
-      HttpClient.newBuilder()
-          .version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofSeconds(5))
-          .build();
+  private final HttpClient client = Http.client();
 
   HostileInputTest(RunningServer s) {
     this.s = s;

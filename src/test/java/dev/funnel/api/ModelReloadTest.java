@@ -21,7 +21,6 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
@@ -106,11 +105,7 @@ class ModelReloadTest {
     if (token != null) {
       b.header("Authorization", "Bearer " + token);
     }
-    HttpResponse<String> r =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .build()
-            .send(b.build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r = Http.client().send(b.build(), HttpResponse.BodyHandlers.ofString());
     return new Http.Reply(r.statusCode(), r.headers().firstValue("Content-Type").orElse(null), r);
   }
 

@@ -25,11 +25,7 @@ public final class FixedRateLoad {
     }
   }
 
-  private static final HttpClient CLIENT =
-      HttpClient.newBuilder()
-          .version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofSeconds(5))
-          .build();
+  private static final HttpClient CLIENT = Http.client();
 
   private FixedRateLoad() {}
 
