@@ -23,3 +23,10 @@ wait_ready() {
 
 # The java process under ./funnel's PID (the launcher execs, so usually the same PID).
 java_pid() { pgrep -P "$1" java || echo "$1"; }
+
+# load_store DATA MODELS REDIS_PORT: ./funnel load of DATA's profiles into that redis-server
+# (loader heap LOAD_JAVA_OPTS, default -Xmx8g). Needs ROOT.
+load_store() {
+  FUNNEL_JAVA_OPTS="${LOAD_JAVA_OPTS:--Xmx8g}" "$ROOT/funnel" load --data "$1" --models "$2" \
+    --redis "redis://127.0.0.1:$3"
+}
