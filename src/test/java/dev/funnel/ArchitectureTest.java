@@ -72,13 +72,7 @@ class ArchitectureTest {
           new FrozenEdge(
               "dev.funnel.events.EventApplier",
               "dev.funnel.features.UserProfile",
-              "features <-> events cycle"),
-          new FrozenEdge(
-              "dev.funnel.metrics.FunnelMetrics",
-              "dev.funnel.pipeline.StageTimings",
-              "metrics <-> pipeline cycle"),
-          new FrozenEdge(
-              "dev.funnel.models.VideoCatalog", "dev.funnel.data.Video", "serving -> offline"));
+              "features <-> events cycle"));
 
   static final ArchRule NO_PACKAGE_CYCLES = noPackageCycles(FROZEN);
 

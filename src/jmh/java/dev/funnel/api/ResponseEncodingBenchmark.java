@@ -1,7 +1,7 @@
 package dev.funnel.api;
 
 import dev.funnel.pipeline.Recommendation;
-import dev.funnel.pipeline.StageTimings;
+import dev.funnel.metrics.StageTimings;
 import io.vertx.core.buffer.Buffer;
 import java.util.ArrayList;
 import java.util.List;

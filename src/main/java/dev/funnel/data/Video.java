@@ -1,5 +1,7 @@
 package dev.funnel.data;
 
+import dev.funnel.models.VideoCatalog;
+
 /**
  * One video of the catalogue.
  *
@@ -17,7 +19,8 @@ public record Video(
     int durationSeconds,
     long uploadTs,
     String title,
-    String[] tokens) {
+    String[] tokens)
+    implements VideoCatalog.Row {
   static final String HEADER =
       "video\ttopic\tlanguage\tchannel\tduration_s\tupload_ts\ttitle\ttokens";
 

@@ -1,6 +1,5 @@
 package dev.funnel.metrics;
 
-import dev.funnel.pipeline.StageTimings;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;

@@ -100,14 +100,30 @@ public final class VideoCatalog {
     return titles[dense];
   }
 
-  /** Builds the catalogue from a dataset's videos, keeping the dataset's dense order. */
-  public static VideoCatalog of(List<dev.funnel.data.Video> videos) {
+  /**
+   * One video's columns. The offline side's records implement it (e.g. {@code data.Video}), so that
+   * serving code never depends on the dataset model.
+   */
+  public interface Row {
+    String id();
+
+    String topic();
+
+    String language();
+
+    long uploadTs();
+
+    String title();
+  }
+
+  /** Builds the catalogue from rows in dense-id order (a dataset's videos). */
+  public static VideoCatalog of(List<? extends Row> videos) {
     int n = videos.size();
     String[] ids = new String[n], topics = new String[n], langs = new String[n];
     String[] titles = new String[n];
     long[] upload = new long[n];
     for (int i = 0; i < n; i++) {
-      dev.funnel.data.Video v = videos.get(i);
+      Row v = videos.get(i);
       ids[i] = v.id();
       topics[i] = v.topic();
       langs[i] = v.language();

@@ -1,6 +1,7 @@
 package dev.funnel.pipeline;
 
 import dev.funnel.features.UserProfile;
+import dev.funnel.metrics.StageTimings;
 import dev.funnel.models.FeatureEncoder;
 import dev.funnel.models.Quantiles;
 import dev.funnel.models.VideoCatalog;

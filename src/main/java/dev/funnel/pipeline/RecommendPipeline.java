@@ -3,6 +3,7 @@ package dev.funnel.pipeline;
 import dev.funnel.config.ServingConfig;
 import dev.funnel.features.FeatureStore;
 import dev.funnel.features.UserProfile;
+import dev.funnel.metrics.StageTimings;
 import dev.funnel.models.VideoCatalog;
 import dev.funnel.ranking.CandidateRanker;
 import dev.funnel.ranking.ExclusionSet;

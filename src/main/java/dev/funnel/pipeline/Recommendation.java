@@ -1,5 +1,6 @@
 package dev.funnel.pipeline;
 
+import dev.funnel.metrics.StageTimings;
 import java.util.List;
 
 /**

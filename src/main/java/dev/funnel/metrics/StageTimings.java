@@ -1,4 +1,4 @@
-package dev.funnel.pipeline;
+package dev.funnel.metrics;
 
 /**
  * Milliseconds spent in each stage of one request (0 for a stage that did not run). {@code queueMs}
