@@ -1,6 +1,6 @@
 package dev.funnel.api;
 
-import dev.funnel.pipeline.ModelReloader;
+import dev.funnel.models.serving.ModelReloader;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;

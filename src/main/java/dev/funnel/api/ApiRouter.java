@@ -3,7 +3,7 @@ package dev.funnel.api;
 import dev.funnel.config.FunnelConfig;
 import dev.funnel.features.FeatureStore;
 import dev.funnel.metrics.FunnelMetrics;
-import dev.funnel.pipeline.ModelReloader;
+import dev.funnel.models.serving.ModelReloader;
 import dev.funnel.pipeline.RecommendPipeline;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;

@@ -5,9 +5,9 @@ import dev.funnel.features.FeatureStore;
 import dev.funnel.features.GuardedFeatureStore;
 import dev.funnel.metrics.FunnelMetrics;
 import dev.funnel.models.ModelBundle;
-import dev.funnel.pipeline.ModelReloader;
+import dev.funnel.models.serving.ModelReloader;
+import dev.funnel.models.serving.ServingModel;
 import dev.funnel.pipeline.RecommendPipeline;
-import dev.funnel.pipeline.ServingModel;
 import dev.funnel.retrieval.VectorIndexes;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -178,7 +178,7 @@ public final class FunnelServer {
       metrics.breakerOpen(
           () -> guarded.state() != io.vertx.circuitbreaker.CircuitBreakerState.CLOSED);
       return new Wiring(
-          guarded, pipeline, metrics, new ModelReloader(vertx, config, pipeline, metrics));
+          guarded, pipeline, metrics, new ModelReloader(vertx, config, pipeline.models(), metrics));
     }
   }
 

@@ -4,7 +4,7 @@ import dev.funnel.api.ApiRouter;
 import dev.funnel.config.FunnelConfig;
 import dev.funnel.features.FeatureStore;
 import dev.funnel.metrics.FunnelMetrics;
-import dev.funnel.pipeline.ModelReloader;
+import dev.funnel.models.serving.ModelReloader;
 import dev.funnel.pipeline.RecommendPipeline;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.funnel.config.FunnelConfig;
 import dev.funnel.features.EmbeddedFeatureStore;
+import dev.funnel.models.serving.ServingModel;
 import dev.funnel.pipeline.RecommendPipeline;
-import dev.funnel.pipeline.ServingModel;
 import dev.funnel.testing.TestWorld;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;

@@ -1,4 +1,4 @@
-package dev.funnel.pipeline;
+package dev.funnel.models.serving;
 
 import dev.funnel.config.FunnelConfig;
 import dev.funnel.metrics.FunnelMetrics;
@@ -36,7 +36,7 @@ public final class ModelReloader {
 
   private final Vertx vertx;
   private final FunnelConfig config;
-  private final RecommendPipeline pipeline;
+  private final ModelHolder models;
   private final FunnelMetrics metrics;
   private final AtomicBoolean busy = new AtomicBoolean();
   // The first bundle belongs to whoever started the server; later ones were loaded here.
@@ -44,10 +44,10 @@ public final class ModelReloader {
   private Future<Void> retiring = Future.succeededFuture();
 
   public ModelReloader(
-      Vertx vertx, FunnelConfig config, RecommendPipeline pipeline, FunnelMetrics metrics) {
+      Vertx vertx, FunnelConfig config, ModelHolder models, FunnelMetrics metrics) {
     this.vertx = vertx;
     this.config = config;
-    this.pipeline = pipeline;
+    this.models = models;
     this.metrics = metrics;
   }
 
@@ -59,8 +59,8 @@ public final class ModelReloader {
         .executeBlocking(this::buildAndValidate, false)
         .map(
             next -> {
-              String previous = pipeline.model().version();
-              ModelHolder.Retired old = pipeline.models().swap(next);
+              String previous = models.current().version();
+              ModelHolder.Retired old = models.swap(next);
               boolean oldOwned = currentOwned;
               currentOwned = true;
               metrics.modelVersion(next.version());
@@ -121,7 +121,7 @@ public final class ModelReloader {
             v ->
                 vertx.executeBlocking(
                     () -> {
-                      ServingModel m = pipeline.model();
+                      ServingModel m = models.current();
                       m.close();
                       if (currentOwned) {
                         m.bundle().close();

@@ -1,4 +1,4 @@
-package dev.funnel.pipeline;
+package dev.funnel.models.serving;
 
 import dev.funnel.features.UserProfile;
 import dev.funnel.models.ModelBundle;

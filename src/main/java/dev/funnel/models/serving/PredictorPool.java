@@ -1,4 +1,4 @@
-package dev.funnel.pipeline;
+package dev.funnel.models.serving;
 
 import dev.funnel.models.ModelBundle;
 import dev.funnel.models.RankerModel;
