@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@code POST /admin/models/reload}: 200 {@code {"model","previous","videos"}} once the new
  * version serves; 422 problem when it was rejected (the old one keeps serving); 409 when a reload
- * is already running.
+ * is already running ({@link ProblemHandler} maps the reloader's failures).
  */
 final class AdminHandler {
   private static final Logger LOG = LoggerFactory.getLogger(AdminHandler.class);
@@ -35,7 +35,6 @@ final class AdminHandler {
     String header = ctx.request().getHeader("Authorization");
     String given = header != null && header.startsWith("Bearer ") ? header.substring(7) : "";
     if (!MessageDigest.isEqual(tokenHash, sha256(given))) {
-      ctx.response().putHeader("WWW-Authenticate", "Bearer");
       throw new ApiException(401, "a valid admin bearer token is required");
     }
     ctx.next();
@@ -58,25 +57,7 @@ final class AdminHandler {
                             .put("previous", r.previous())
                             .put("videos", r.videos())
                             .toBuffer()))
-        .onFailure(
-            e -> {
-              if (e instanceof ModelReloader.BusyException) {
-                ctx.fail(new ApiException(409, e.getMessage()));
-                return;
-              }
-              LOG.warn("[{}] model reload rejected; the old model keeps serving", requestId, e);
-              ctx.fail(
-                  new ApiException(
-                      422, "model rejected, the previous model keeps serving: " + publicReason(e)));
-            });
-  }
-
-  /** The failure in words, without file system paths (they stay in the log). */
-  static String publicReason(Throwable e) {
-    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    m = m.replaceAll("(?:[A-Za-z]:)?(?:/[^\\s'\":,]+)+", "<path>");
-    m = m.replaceAll("\\p{Cntrl}", " ");
-    return m.length() <= 300 ? m : m.substring(0, 300) + "…";
+        .onFailure(ctx::fail);
   }
 
   private static byte[] sha256(String s) {

@@ -6,8 +6,6 @@ import dev.funnel.metrics.FunnelMetrics;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /v1/events}: a batch of watch, impression and search events, applied to the users'
@@ -17,8 +15,6 @@ import org.slf4j.LoggerFactory;
  * to retry as is (event ids make a retry change nothing twice).
  */
 final class EventsHandler {
-  private static final Logger LOG = LoggerFactory.getLogger(EventsHandler.class);
-
   private final FeatureStore store;
   private final FunnelMetrics metrics;
 
@@ -58,17 +54,13 @@ final class EventsHandler {
         .onFailure(
             e -> {
               metrics.eventBatch("unavailable");
-              LOG.warn(
-                  "[{}] event batch of {} not acknowledged by the {} store: {}",
-                  RequestIds.of(ctx),
-                  events.size(),
-                  store.kind(),
-                  e.toString());
               ctx.fail(
-                  new ApiException(
-                      503,
-                      "feature store unavailable: the batch may not have been applied; retry it"
-                          + " as is (events are idempotent by id)"));
+                  new StoreUnavailableException(
+                      "feature store unavailable: the batch of "
+                          + events.size()
+                          + " may not have been applied; retry it as is (events are idempotent"
+                          + " by id)",
+                      e));
             });
   }
 }

@@ -46,6 +46,7 @@ final class HealthHandler {
         .onFailure(
             e ->
                 ctx.fail(
-                    new ApiException(503, "feature store (" + store.kind() + ") unreachable")));
+                    new StoreUnavailableException(
+                        "feature store (" + store.kind() + ") unreachable", e)));
   }
 }

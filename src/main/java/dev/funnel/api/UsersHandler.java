@@ -55,7 +55,8 @@ final class UsersHandler {
                 write(ctx, summary(p.get(), pipeline.model().bundle().catalog()));
               }
             })
-        .onFailure(e -> ctx.fail(new ApiException(503, "the feature store is unavailable")));
+        .onFailure(
+            e -> ctx.fail(new StoreUnavailableException("the feature store is unavailable", e)));
   }
 
   void sample(RoutingContext ctx) {
@@ -77,7 +78,8 @@ final class UsersHandler {
               sorted.sort(Comparator.comparingInt(String::length).thenComparing(s -> s));
               write(ctx, new JsonObject().put("users", new JsonArray(sorted)));
             })
-        .onFailure(e -> ctx.fail(new ApiException(503, "the feature store is unavailable")));
+        .onFailure(
+            e -> ctx.fail(new StoreUnavailableException("the feature store is unavailable", e)));
   }
 
   static JsonObject summary(UserProfile p, VideoCatalog catalog) {

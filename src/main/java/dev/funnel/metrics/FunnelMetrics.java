@@ -25,6 +25,8 @@ import java.util.function.ToDoubleFunction;
  *       rank, total), as histograms
  *   <li>{@code funnel_degraded_total}, {@code funnel_shed_total}: degraded answers, 503s for a full
  *       queue
+ *   <li>{@code funnel_problems_total{kind,status}}: answers that were problems (client, router,
+ *       overloaded, store_unavailable, reload_busy, model_rejected, internal)
  *   <li>{@code funnel_events_total{result=accepted|duplicate}}, {@code
  *       funnel_event_batches_total{result=ok|rejected|unavailable}}
  *   <li>{@code funnel_inference_pending}: requests queued or running on the inference workers
@@ -150,6 +152,16 @@ public final class FunnelMetrics {
 
   public void shed() {
     shed.increment();
+  }
+
+  /**
+   * One request answered with a problem. {@code kind} comes from a fixed set of names (the failure
+   * handler's classification), so the number of series stays bounded.
+   */
+  public void problem(String kind, int status) {
+    registry
+        .counter("funnel_problems", "kind", kind, "status", Integer.toString(status))
+        .increment();
   }
 
   public void events(int accepted, int duplicates) {

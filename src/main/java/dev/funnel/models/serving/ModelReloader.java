@@ -34,6 +34,16 @@ public final class ModelReloader {
     }
   }
 
+  /**
+   * The new model failed to load, build or validate; the previous one keeps serving. The cause says
+   * why (its message may name files: for the log, not for clients).
+   */
+  public static final class RejectedException extends RuntimeException {
+    RejectedException(Throwable cause) {
+      super("model rejected, the previous model keeps serving", cause);
+    }
+  }
+
   private final Vertx vertx;
   private final FunnelConfig config;
   private final ModelHolder models;
@@ -51,12 +61,17 @@ public final class ModelReloader {
     this.metrics = metrics;
   }
 
+  /**
+   * Fails with {@link BusyException} while another reload runs, or with {@link RejectedException}
+   * when the new model cannot serve.
+   */
   public Future<Result> reload() {
     if (!busy.compareAndSet(false, true)) {
       return Future.failedFuture(new BusyException());
     }
     return vertx
         .executeBlocking(this::buildAndValidate, false)
+        .recover(e -> Future.failedFuture(new RejectedException(e)))
         .map(
             next -> {
               String previous = models.current().version();
