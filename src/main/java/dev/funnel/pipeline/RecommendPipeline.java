@@ -250,10 +250,10 @@ public final class RecommendPipeline {
       return answer(r, fallback(r, count), true, t);
     }
     try {
-      float[] u = p.tower().userVector(r.profile(), r.nowTs());
+      float[] u = p.retriever().userVector(r.profile(), r.nowTs());
       t.towerDone = System.nanoTime();
       int k = Math.max(serving.candidates(), count);
-      Candidates candidates = model.index().search(u, k, r.excluded());
+      Candidates candidates = p.retriever().search(u, k, r.excluded());
       t.indexDone = System.nanoTime();
       if (trace != null) {
         trace.towerRan = true;

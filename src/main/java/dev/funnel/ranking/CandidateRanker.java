@@ -1,19 +1,18 @@
 package dev.funnel.ranking;
 
 import dev.funnel.features.UserProfile;
-import dev.funnel.models.RankerModel;
 import dev.funnel.retrieval.Candidates;
 
 /**
- * Scores retrieved candidates with the ranking model (one batched forward) and keeps the best N by
- * expected watch time. Runs on an inference worker: the {@link RankerModel} belongs to the calling
+ * Scores retrieved candidates with the ranking stage (one batched call) and keeps the best N by
+ * expected watch time. Runs on an inference worker: the {@link Ranker} belongs to the calling
  * thread for the duration of the call.
  */
 public final class CandidateRanker {
   private CandidateRanker() {}
 
   public static ScoredVideos rank(
-      RankerModel model,
+      Ranker ranker,
       UserProfile profile,
       Candidates candidates,
       long nowTs,
@@ -23,9 +22,7 @@ public final class CandidateRanker {
     if (candidates.size() == 0) {
       return TopN.select(new int[0], new float[0], 0, excluded, n, fallback);
     }
-    float[] scores =
-        model.expectedWatchSeconds(
-            profile, candidates.ids(), candidates.scores(), candidates.size(), nowTs);
+    float[] scores = ranker.score(profile, candidates, nowTs);
     return TopN.select(candidates.ids(), scores, candidates.size(), excluded, n, fallback);
   }
 }

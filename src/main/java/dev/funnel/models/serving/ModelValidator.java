@@ -62,7 +62,7 @@ public final class ModelValidator {
       double recall = 0;
       List<UserProfile> probes = probes(b, now);
       for (UserProfile probe : probes) {
-        float[] u = p.tower().userVector(probe, now);
+        float[] u = p.retriever().userVector(probe, now);
         if (u.length != dims || !finite(u)) {
           throw new InvalidModelException(
               "user tower gives "
@@ -74,8 +74,7 @@ public final class ModelValidator {
         int k = Math.min(RECALL_K, videos);
         Candidates got = m.index().search(u, k, null);
         recall += recall(exactTop(b, u, k), got);
-        float[] scores =
-            p.ranker().expectedWatchSeconds(probe, got.ids(), got.scores(), got.size(), now);
+        float[] scores = p.ranker().score(probe, got, now);
         for (int i = 0; i < got.size(); i++) {
           if (!Float.isFinite(scores[i]) || scores[i] < 0) {
             throw new InvalidModelException("ranker gives a non-finite or negative score");

@@ -42,7 +42,8 @@ public final class ServingModel implements AutoCloseable {
         VectorIndexes.open(bundle, config.inference().index(), config.inference().indexBeam());
     ServingClock clock = ServingClock.of(config.serving().clock(), bundle.dataEndTs());
     PredictorPool pool =
-        PredictorPool.create(bundle, config.inference().workers(), config.serving().candidates());
+        PredictorPool.create(
+            bundle, index, config.inference().workers(), config.serving().candidates());
     try {
       warmUp(index, pool, clock, config);
     } catch (RuntimeException e) {
@@ -50,6 +51,15 @@ public final class ServingModel implements AutoCloseable {
       throw e;
     }
     return new ServingModel(bundle, index, pool, clock);
+  }
+
+  /**
+   * A serving model from parts already built (and warmed, if they need it), without the warm-up and
+   * checks of {@link #build}: for tests that serve fake stages.
+   */
+  public static ServingModel of(
+      ModelBundle bundle, VectorIndex index, PredictorPool predictors, ServingClock clock) {
+    return new ServingModel(bundle, index, predictors, clock);
   }
 
   private static void warmUp(
@@ -63,10 +73,10 @@ public final class ServingModel implements AutoCloseable {
     UserProfile anonymous = UserProfile.anonymous("");
     long now = clock.nowTs();
     for (PredictorPool.Predictors p : pool.all()) {
-      float[] u = p.tower().userVector(anonymous, now);
+      float[] u = p.retriever().userVector(anonymous, now);
       for (int n : shapes) {
-        Candidates c = index.search(u, n, null);
-        p.ranker().expectedWatchSeconds(anonymous, c.ids(), c.scores(), c.size(), now);
+        Candidates c = p.retriever().search(u, n, null);
+        p.ranker().score(anonymous, c, now);
       }
     }
   }
