@@ -167,7 +167,7 @@ public final class FunnelServer {
       metrics.modelVersion(model.version());
       metrics.gauge(
           "funnel_inference_pending",
-          "requests queued or running on the inference workers",
+          "requests admitted and not answered yet (feature read, queued or on a worker)",
           pipeline,
           RecommendPipeline::pending);
       metrics.gauge(

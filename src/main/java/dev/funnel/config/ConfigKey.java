@@ -68,7 +68,7 @@ public enum ConfigKey {
   INFERENCE_MAX_PENDING(
       "inference.max-pending",
       "256",
-      "requests queued or running on the workers before 503 + Retry-After"),
+      "requests admitted (feature read, queued or on a worker) before 503 + Retry-After"),
   INFERENCE_DEVICE(
       "inference.device",
       "auto",

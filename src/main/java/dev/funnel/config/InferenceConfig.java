@@ -2,7 +2,8 @@ package dev.funnel.config;
 
 /**
  * @param workers inference worker threads, each owning one user tower and one ranker
- * @param maxPending requests queued or running on the workers; one more is answered 503
+ * @param maxPending requests admitted and not answered (feature read, queue, worker); one more is
+ *     answered 503
  * @param device where DJL runs the models: AUTO (a GPU when the CUDA natives and a device are
  *     present, else the CPU), CPU, or GPU (fail at start when none is usable)
  * @param index which vector index serves retrieval: AUTO (the persisted ANN graph when the model

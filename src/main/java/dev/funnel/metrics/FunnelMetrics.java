@@ -29,7 +29,7 @@ import java.util.function.ToDoubleFunction;
  *       overloaded, store_unavailable, reload_busy, model_rejected, internal)
  *   <li>{@code funnel_events_total{result=accepted|duplicate}}, {@code
  *       funnel_event_batches_total{result=ok|rejected|unavailable}}
- *   <li>{@code funnel_inference_pending}: requests queued or running on the inference workers
+ *   <li>{@code funnel_inference_pending}: requests admitted and not answered yet
  *   <li>{@code funnel_model_version{version}} = 1 for the model being served; {@code
  *       funnel_model_reloads_total{result}}
  *   <li>{@code funnel_feature_store_breaker_open}: 1 while the circuit breaker is not closed

@@ -30,9 +30,10 @@ import org.slf4j.LoggerFactory;
  * at a time (DESIGN.md §7).
  *
  * <p>Failure policy: the returned future fails only with {@link OverloadedException} (too many
- * requests pending: answer 503 at once). A store failure, a model failure or a missed deadline
- * degrades the answer (anonymous profile, unranked candidates or popular videos, {@code
- * degraded=true}) instead of failing it. Thread-safe.
+ * requests pending: answer 503 at once, checked before the feature read so that a refused request
+ * costs nothing). A store failure, a model failure or a missed deadline degrades the answer
+ * (anonymous profile, unranked candidates or popular videos, {@code degraded=true}) instead of
+ * failing it. Thread-safe.
  */
 public final class RecommendPipeline {
   private static final Logger LOG = LoggerFactory.getLogger(RecommendPipeline.class);
@@ -67,7 +68,10 @@ public final class RecommendPipeline {
     return models;
   }
 
-  /** Requests queued or running on the inference workers now. */
+  /**
+   * Requests admitted and not answered yet: reading features, queued for or running on the
+   * inference workers. At most {@code maxPending}; one more is refused before it reads anything.
+   */
   public int pending() {
     return pending.get();
   }
@@ -90,12 +94,24 @@ public final class RecommendPipeline {
   }
 
   private Future<Recommendation> run(RecommendQuery query, String requestId, ExplainTrace trace) {
+    // Shed before any I/O: a request refused now costs neither a feature read nor prepare.
+    int admitted = pending.incrementAndGet();
+    if (admitted > maxPending) {
+      pending.decrementAndGet();
+      return Future.failedFuture(new OverloadedException(admitted - 1));
+    }
     // The request keeps the model it starts with, even if a reload swaps it meanwhile.
     ModelHolder.Lease lease = models.acquire();
     try {
-      return run(query, requestId, lease.model(), trace).andThen(ar -> lease.close());
+      return run(query, requestId, lease.model(), trace)
+          .andThen(
+              ar -> {
+                lease.close();
+                pending.decrementAndGet();
+              });
     } catch (RuntimeException e) {
       lease.close();
+      pending.decrementAndGet();
       throw e;
     }
   }
@@ -139,15 +155,7 @@ public final class RecommendPipeline {
       ExplainTrace trace) {
     long featuresDone = System.nanoTime();
     Request request = prepare(query, requestId, model, fetched, trace);
-    int now = pending.incrementAndGet();
-    if (now > maxPending) {
-      pending.decrementAndGet();
-      return Future.failedFuture(new OverloadedException(now - 1));
-    }
-    return workers
-        .<Recommendation>executeBlocking(
-            () -> compute(request, start, featuresDone, deadline), false)
-        .andThen(ar -> pending.decrementAndGet());
+    return workers.executeBlocking(() -> compute(request, start, featuresDone, deadline), false);
   }
 
   /** The merged profile, exclusions and flags; cheap enough for the event loop. */
