@@ -13,35 +13,67 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What {@link RecommendPipeline} notes about one request while it runs, when the request asked for
- * an explanation; requests that do not ask never create one, so the hot path only pays a null check
- * per stage. Written by the event loop (before scheduling) and then by one inference worker; read
- * after the request's future completes, which orders those writes before the read.
+ * The {@link Trace} of a request that asked for an explanation. Written by the event loop (before
+ * scheduling) and then by one inference worker; read after the request's future completes, which
+ * orders those writes before the read.
  */
-final class ExplainTrace {
-  boolean profileFound;
-  int history;
-  int searchTokens;
-  int excluded;
-  int indexed;
-  boolean towerRan;
-  Candidates candidates;
-  boolean ranked;
-  String path = "popular";
-  String reason;
+final class ExplainTrace implements Trace {
+  private boolean profileFound;
+  private int history;
+  private int searchTokens;
+  private int excluded;
+  private int indexed;
+  private boolean towerRan;
+  private Candidates candidates;
+  private boolean ranked;
+  private String path = "popular";
+  private String reason;
   private List<Explanation.Item> items = List.of();
   private int itemsOmitted;
 
-  /** Adds a reason why the answer is degraded (there may be several: store and deadline). */
-  void because(String why) {
+  @Override
+  public void prepared(boolean profileFound, int history, int searchTokens, int excluded) {
+    this.profileFound = profileFound;
+    this.history = history;
+    this.searchTokens = searchTokens;
+    this.excluded = excluded;
+  }
+
+  @Override
+  public void because(String why) {
     reason = reason == null ? why : reason + "; " + why;
+  }
+
+  @Override
+  public void retrieved(int indexed, Candidates candidates) {
+    this.towerRan = true;
+    this.indexed = indexed;
+    this.candidates = candidates;
+    this.path = "unranked";
+  }
+
+  @Override
+  public void ranked() {
+    this.ranked = true;
+    this.path = "ranked";
+  }
+
+  @Override
+  public void modelFailed() {
+    // The answer is popular videos: none of it comes from retrieval or the ranker.
+    this.path = "popular";
+    this.candidates = null;
+    this.ranked = false;
+    because("model call failed");
   }
 
   /**
    * Describes the returned videos: retrieval rank and score, ranker score and features. Runs on the
    * inference worker (it scans the history per item), at most {@link Explanation#MAX_ITEMS} times.
    */
-  void describe(ScoredVideos videos, UserProfile profile, long nowTs, FeatureEncoder encoder) {
+  @Override
+  public void describe(
+      ScoredVideos videos, UserProfile profile, long nowTs, FeatureEncoder encoder) {
     VideoCatalog catalog = encoder.catalog();
     Quantiles quantiles = encoder.quantiles();
     Map<Integer, Integer> position = new HashMap<>();

@@ -80,7 +80,7 @@ public final class RecommendPipeline {
    * @param requestId written in the pipeline's log lines about this request (X-Request-Id)
    */
   public Future<Recommendation> recommend(RecommendQuery query, String requestId) {
-    return run(query, requestId, null);
+    return run(query, requestId, Trace.NONE);
   }
 
   /**
@@ -93,7 +93,7 @@ public final class RecommendPipeline {
         .map(r -> new Explanation.Explained(r, trace.finish(r.timings(), r.items().size())));
   }
 
-  private Future<Recommendation> run(RecommendQuery query, String requestId, ExplainTrace trace) {
+  private Future<Recommendation> run(RecommendQuery query, String requestId, Trace trace) {
     // Shed before any I/O: a request refused now costs neither a feature read nor prepare.
     int admitted = pending.incrementAndGet();
     if (admitted > maxPending) {
@@ -117,7 +117,7 @@ public final class RecommendPipeline {
   }
 
   private Future<Recommendation> run(
-      RecommendQuery query, String requestId, ServingModel model, ExplainTrace trace) {
+      RecommendQuery query, String requestId, ServingModel model, Trace trace) {
     long start = System.nanoTime();
     long deadline = start + TimeUnit.MILLISECONDS.toNanos(serving.deadlineMs());
     Future<Optional<UserProfile>> stored;
@@ -152,7 +152,7 @@ public final class RecommendPipeline {
       Fetched fetched,
       long start,
       long deadline,
-      ExplainTrace trace) {
+      Trace trace) {
     long featuresDone = System.nanoTime();
     Request request = prepare(query, requestId, model, fetched, trace);
     return workers.executeBlocking(() -> compute(request, start, featuresDone, deadline), false);
@@ -168,10 +168,10 @@ public final class RecommendPipeline {
       boolean personalized,
       boolean storeFailed,
       long nowTs,
-      ExplainTrace trace) {}
+      Trace trace) {}
 
   private Request prepare(
-      RecommendQuery q, String requestId, ServingModel model, Fetched fetched, ExplainTrace trace) {
+      RecommendQuery q, String requestId, ServingModel model, Fetched fetched, Trace trace) {
     VideoCatalog catalog = model.bundle().catalog();
     long now = model.clock().nowTs();
     UserProfile base =
@@ -222,14 +222,13 @@ public final class RecommendPipeline {
     }
     boolean personalized = fetched.profile().isPresent() || bodyHistory;
     ExclusionSet excluded = ExclusionSet.of(ids, n);
-    if (trace != null) {
-      trace.profileFound = fetched.profile().isPresent();
-      trace.history = profile.history().size();
-      trace.searchTokens = profile.searchTokens().size();
-      trace.excluded = excluded.size();
-      if (fetched.failed()) {
-        trace.because("feature store failed; served as an unknown user");
-      }
+    trace.prepared(
+        fetched.profile().isPresent(),
+        profile.history().size(),
+        profile.searchTokens().size(),
+        excluded.size());
+    if (fetched.failed()) {
+      trace.because("feature store failed; served as an unknown user");
     }
     return new Request(
         model, q, requestId, profile, excluded, personalized, fetched.failed(), now, trace);
@@ -242,19 +241,15 @@ public final class RecommendPipeline {
     long began = System.nanoTime();
     Timer t = new Timer(start, featuresDone, began);
     int count = r.query().count();
-    ExplainTrace trace = r.trace();
+    Trace trace = r.trace();
     if (began > deadline) {
-      if (trace != null) {
-        trace.because("deadline passed before inference started");
-      }
+      trace.because("deadline passed before inference started");
       return answer(r, fallback(r, count), true, t);
     }
     PredictorPool.Predictors p =
         model.predictors().borrow(Math.max(0, deadline - began), TimeUnit.NANOSECONDS);
     if (p == null) {
-      if (trace != null) {
-        trace.because("deadline passed waiting for a predictor");
-      }
+      trace.because("deadline passed waiting for a predictor");
       return answer(r, fallback(r, count), true, t);
     }
     try {
@@ -263,16 +258,9 @@ public final class RecommendPipeline {
       int k = Math.max(serving.candidates(), count);
       Candidates candidates = p.retriever().search(u, k, r.excluded());
       t.indexDone = System.nanoTime();
-      if (trace != null) {
-        trace.towerRan = true;
-        trace.indexed = model.index().size();
-        trace.candidates = candidates;
-        trace.path = "unranked";
-      }
+      trace.retrieved(model.index().size(), candidates);
       if (t.indexDone > deadline) {
-        if (trace != null) {
-          trace.because("deadline passed before the ranker");
-        }
+        trace.because("deadline passed before the ranker");
         // No time for the ranker: the retrieval order is the best we have.
         ScoredVideos unranked =
             TopN.select(
@@ -288,19 +276,10 @@ public final class RecommendPipeline {
           CandidateRanker.rank(
               p.ranker(), r.profile(), candidates, r.nowTs(), r.excluded(), count, model.popular());
       t.rankDone = System.nanoTime();
-      if (trace != null) {
-        trace.ranked = true;
-        trace.path = "ranked";
-      }
+      trace.ranked();
       return answer(r, ranked, r.storeFailed(), t);
     } catch (RuntimeException e) {
-      if (trace != null) {
-        // The answer is popular videos: none of it comes from retrieval or the ranker.
-        trace.path = "popular";
-        trace.candidates = null;
-        trace.ranked = false;
-        trace.because("model call failed");
-      }
+      trace.modelFailed();
       LOG.error(
           "[{}] inference failed for user {}, serving popular videos",
           r.requestId(),
@@ -323,9 +302,7 @@ public final class RecommendPipeline {
     for (int i = 0; i < videos.size(); i++) {
       items.add(new Recommendation.Item(catalog.id(videos.ids()[i]), videos.scores()[i]));
     }
-    if (r.trace() != null) {
-      r.trace().describe(videos, r.profile(), r.nowTs(), model.bundle().encoder());
-    }
+    r.trace().describe(videos, r.profile(), r.nowTs(), model.bundle().encoder());
     return new Recommendation(
         r.query().userId(), items, model.version(), degraded, r.personalized(), t.finish());
   }

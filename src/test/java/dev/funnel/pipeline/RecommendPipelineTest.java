@@ -84,6 +84,10 @@ class RecommendPipelineTest {
       expected.add(bundle.catalog().id(retrieved.ids()[i]));
     }
     assertEquals(expected, ids(r));
+    Explanation.Explained e = pipeline.explain(ANONYMOUS, "t").await(10, TimeUnit.SECONDS);
+    assertEquals("ranked", e.explanation().path());
+    assertEquals(null, e.explanation().reason());
+    assertEquals(expected, ids(e.recommendation()), "explaining does not change the answer");
   }
 
   @Test
@@ -115,6 +119,7 @@ class RecommendPipelineTest {
     Explanation.Explained e = pipeline.explain(ANONYMOUS, "t").await(10, TimeUnit.SECONDS);
     assertTrue(e.recommendation().degraded());
     assertEquals("unranked", e.explanation().path());
+    assertEquals("deadline passed before the ranker", e.explanation().reason());
     assertEquals(0, ranker.calls.get(), "no time was left for the ranker");
     Candidates retrieved = index.search(new float[bundle.dims()], COUNT, null);
     List<String> expected = new ArrayList<>();

@@ -1,0 +1,36 @@
+package dev.funnel.pipeline;
+
+import dev.funnel.features.UserProfile;
+import dev.funnel.models.FeatureEncoder;
+import dev.funnel.ranking.ScoredVideos;
+import dev.funnel.retrieval.Candidates;
+
+/**
+ * What {@link RecommendPipeline} notes about one request as it runs, in funnel order. Requests that
+ * do not ask for an explanation get {@link #NONE}, whose every note does nothing, so the hot path
+ * has no branches for explain; {@link ExplainTrace} keeps the notes for {@code ?explain=true}.
+ */
+interface Trace {
+
+  /** Notes nothing. */
+  Trace NONE = new Trace() {};
+
+  /** What the request knows about the user once features and the request are merged. */
+  default void prepared(boolean profileFound, int history, int searchTokens, int excluded) {}
+
+  /** A reason why the answer is degraded (there may be several: store and deadline). */
+  default void because(String why) {}
+
+  /** The tower and the index ran; the answer is at least the retrieval order. */
+  default void retrieved(int indexed, Candidates candidates) {}
+
+  /** The ranker ordered the candidates. */
+  default void ranked() {}
+
+  /** A model call failed: the answer is popular videos, none of it from retrieval or the ranker. */
+  default void modelFailed() {}
+
+  /** The answer: described per returned video on the inference worker. */
+  default void describe(
+      ScoredVideos videos, UserProfile profile, long nowTs, FeatureEncoder encoder) {}
+}
