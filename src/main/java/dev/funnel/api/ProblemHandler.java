@@ -3,6 +3,7 @@ package dev.funnel.api;
 import dev.funnel.metrics.FunnelMetrics;
 import dev.funnel.models.serving.ModelReloader;
 import dev.funnel.pipeline.OverloadedException;
+import io.vertx.circuitbreaker.OpenCircuitException;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
@@ -89,7 +90,9 @@ final class ProblemHandler implements Handler<RoutingContext> {
       return new Problem(503, "overloaded", DEFAULT_DETAILS.get(503), Log.QUIET);
     }
     if (failure instanceof StoreUnavailableException e) {
-      return new Problem(503, "store_unavailable", e.getMessage(), Log.WARN);
+      // An open breaker refuses every call at once: that is the point, not news per request.
+      Log log = e.getCause() instanceof OpenCircuitException ? Log.QUIET : Log.WARN;
+      return new Problem(503, "store_unavailable", e.getMessage(), log);
     }
     if (failure instanceof ModelReloader.BusyException e) {
       return new Problem(409, "reload_busy", e.getMessage(), Log.QUIET);

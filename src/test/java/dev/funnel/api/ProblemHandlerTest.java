@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.funnel.models.serving.ModelReloader;
 import dev.funnel.pipeline.OverloadedException;
+import io.vertx.circuitbreaker.OpenCircuitException;
 import io.vertx.ext.web.handler.HttpException;
 import java.io.IOException;
 import java.lang.reflect.Constructor;
@@ -27,6 +28,19 @@ class ProblemHandlerTest {
     assertProblem(new HttpException(413), 413, "router");
     assertProblem(new IllegalStateException("bug"), 500, "internal");
     assertProblem(new HttpException(500), 500, "internal");
+  }
+
+  @Test
+  void classify_storeDown_warnsUnlessTheBreakerIsOpen() {
+    ProblemHandler.Problem down =
+        ProblemHandler.classify(
+            new StoreUnavailableException("down", new IOException("connection refused")), 500);
+    assertEquals(ProblemHandler.Log.WARN, down.log());
+    ProblemHandler.Problem open =
+        ProblemHandler.classify(
+            new StoreUnavailableException("down", OpenCircuitException.INSTANCE), 500);
+    assertEquals(503, open.status());
+    assertEquals(ProblemHandler.Log.QUIET, open.log());
   }
 
   @Test
