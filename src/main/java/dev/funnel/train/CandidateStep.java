@@ -70,13 +70,35 @@ final class CandidateStep {
       float[] positiveLogQ,
       long[] sampled,
       float[] sampledLogQ) {
+    return step(
+        step,
+        inputs.toNDList(step, rows),
+        inputs.history(rows),
+        positives,
+        positiveLogQ,
+        sampled,
+        sampledLogQ);
+  }
+
+  /**
+   * As above, from the tower's input arrays {@code x} (the first is replaced) and the Java copy of
+   * their history rows [rows × 50], which this step remaps to positions of the gathered rows.
+   */
+  float step(
+      NDManager step,
+      NDList x,
+      long[] historyRows,
+      long[] positives,
+      float[] positiveLogQ,
+      long[] sampled,
+      float[] sampledLogQ) {
+    int rows = historyRows.length / FeatureEncoder.HISTORY;
     towerRows.clear();
     towerRows.add(0); // position 0 stays the padding row the masked mean skips
-    long[] history = towerRows.remap(inputs.history(rows), rows * FeatureEncoder.HISTORY);
+    long[] history = towerRows.remap(historyRows, historyRows.length);
     softmaxRows.clear();
     NDArray pos = step.create(softmaxRows.remap(positives, rows));
     NDArray neg = step.create(softmaxRows.remap(sampled, sampled.length));
-    NDList x = inputs.toNDList(step, rows);
     x.set(0, step.create(history, new Shape(rows, FeatureEncoder.HISTORY)));
     NDArray posLogQ = step.create(Arrays.copyOf(positiveLogQ, rows));
     NDArray negLogQ = step.create(sampledLogQ);

@@ -64,14 +64,16 @@ final class RowWiseAdam {
     }
     long[] rows = index.rows();
     NDArray ids = step.create(rows);
-    NDArray leaf = table.get(step, new NDIndex("{}", ids)).stopGradient();
+    // An embedding lookup, not table.get(NDIndex): DJL's advanced-indexing get measured ~20×
+    // slower for 12,000 rows of 64.
+    NDArray leaf = VideoTable.lookup(ids, table).stopGradient();
     leaf.setRequiresGradient(true);
     return new Rows(ids, leaf, rows);
   }
 
   /** One Adam step on the gathered rows from the gradient the leaf collected. */
   void update(Rows r) {
-    NDManager step = r.leaf().getManager();
+    NDManager step = r.ids().getManager();
     NDIndex at = new NDIndex("{}", r.ids());
     int k = r.rows().length;
     float[] scale = new float[k];
@@ -81,8 +83,9 @@ final class RowWiseAdam {
           (float) (learningRate * Math.sqrt(1 - Math.pow(BETA2, t)) / (1 - Math.pow(BETA1, t)));
     }
     try (NDArray grad = r.leaf().getGradient()) {
-      NDArray m = mean.get(step, at).muli(BETA1).addi(grad.mul(1 - BETA1));
-      NDArray v = variance.get(step, at).muli(BETA2).addi(grad.square().muli(1 - BETA2));
+      NDArray m = VideoTable.lookup(r.ids(), mean).muli(BETA1).addi(grad.mul(1 - BETA1));
+      NDArray v =
+          VideoTable.lookup(r.ids(), variance).muli(BETA2).addi(grad.square().muli(1 - BETA2));
       NDArray delta = m.div(v.sqrt().addi(EPSILON)).muli(step.create(scale, new Shape(k, 1)));
       NDArray w = r.leaf().stopGradient().sub(delta);
       table.set(at, w);
