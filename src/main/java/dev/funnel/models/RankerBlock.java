@@ -72,6 +72,15 @@ public final class RankerBlock extends AbstractBlock {
   @Override
   protected NDList forwardInternal(
       ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    NDArray videos = ps.getValue(videoEmbedding, inputs.get(0).getDevice(), training);
+    return new NDList(forward(ps, inputs, videos, training));
+  }
+
+  /**
+   * Logits [B] with the video embedding rows given: the video and history inputs index {@code
+   * videos} instead of the whole table (training gathers the batch's rows; row 0 must pad).
+   */
+  public NDArray forward(ParameterStore ps, NDList inputs, NDArray videos, boolean training) {
     NDArray video = inputs.get(0);
     NDArray videoLanguage = inputs.get(1);
     NDArray history = inputs.get(2);
@@ -80,7 +89,6 @@ public final class RankerBlock extends AbstractBlock {
     Device device = video.getDevice();
     long rows = video.getShape().get(0);
 
-    NDArray videos = ps.getValue(videoEmbedding, device, training);
     NDArray languages = ps.getValue(languageEmbedding, device, training);
     NDArray shown = Layers.lookup(video, videos);
     NDArray shownLanguage = Layers.lookup(videoLanguage, languages);
@@ -97,7 +105,7 @@ public final class RankerBlock extends AbstractBlock {
     x =
         Layers.dense(
             x, ps.getValue(w4, device, training), ps.getValue(b4, device, training), false);
-    return new NDList(x.reshape(rows));
+    return x.reshape(rows);
   }
 
   private static NDArray hidden(
@@ -116,5 +124,10 @@ public final class RankerBlock extends AbstractBlock {
 
   public ModelShapes shapes() {
     return shapes;
+  }
+
+  /** The video embedding [V + 1, w] (row 0 pads), which the trainer updates row-wise. */
+  public Parameter videoEmbedding() {
+    return videoEmbedding;
   }
 }

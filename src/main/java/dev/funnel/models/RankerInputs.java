@@ -68,6 +68,16 @@ public final class RankerInputs {
         feed.floats(manager, 4, dense, d, new Shape(rows, FeatureEncoder.RANKER_DENSE)));
   }
 
+  /** The candidate video rows of the first {@code rows} candidates, for row-wise training. */
+  public long[] videos(int rows) {
+    return Arrays.copyOf(video, rows);
+  }
+
+  /** The history rows of the first {@code users} users [users × 50], for row-wise training. */
+  public long[] history(int users) {
+    return Arrays.copyOf(history, users * FeatureEncoder.HISTORY);
+  }
+
   public float[] denseRow(int row) {
     int w = FeatureEncoder.RANKER_DENSE;
     return Arrays.copyOfRange(dense, row * w, row * w + w);

@@ -52,16 +52,31 @@ public final class SoftmaxBlock extends AbstractBlock {
     NDArray u = inputs.get(0);
     NDArray ids = inputs.get(1);
     Device device = u.getDevice();
-    NDArray w = Layers.lookup(ids, ps.getValue(weight, device, training)); // [S, d]
-    NDArray b = Layers.lookup(ids, ps.getValue(bias, device, training)).reshape(1, -1); // [1, S]
-    return new NDList(u.matMul(w.transpose()).add(b));
+    return new NDList(
+        logits(u, ids, ps.getValue(weight, device, training), ps.getValue(bias, device, training)));
   }
 
   /** u_i·w_{ids_i} + b_{ids_i} for each row i: the logit of one given video per user [B]. */
   public NDArray pairLogits(ParameterStore ps, NDArray u, NDArray ids, boolean training) {
     Device device = u.getDevice();
-    NDArray w = Layers.lookup(ids, ps.getValue(weight, device, training)); // [B, d]
-    NDArray b = Layers.lookup(ids, ps.getValue(bias, device, training)).reshape(-1); // [B]
+    return pairLogits(
+        u, ids, ps.getValue(weight, device, training), ps.getValue(bias, device, training));
+  }
+
+  /**
+   * Logits [B, S] of every user against the videos at rows {@code ids} [S] of {@code weights} [n,
+   * d] and {@code biases} [n, 1]: the whole table, or the rows a training step gathered.
+   */
+  public static NDArray logits(NDArray u, NDArray ids, NDArray weights, NDArray biases) {
+    NDArray w = Layers.lookup(ids, weights); // [S, d]
+    NDArray b = Layers.lookup(ids, biases).reshape(1, -1); // [1, S]
+    return u.matMul(w.transpose()).add(b);
+  }
+
+  /** As {@link #pairLogits(ParameterStore, NDArray, NDArray, boolean)} over given rows [B]. */
+  public static NDArray pairLogits(NDArray u, NDArray ids, NDArray weights, NDArray biases) {
+    NDArray w = Layers.lookup(ids, weights); // [B, d]
+    NDArray b = Layers.lookup(ids, biases).reshape(-1); // [B]
     return u.mul(w).sum(new int[] {1}).add(b);
   }
 

@@ -80,6 +80,11 @@ public final class UserInputs {
             new Shape(rows, FeatureEncoder.USER_DENSE)));
   }
 
+  /** The history rows of the first {@code rows} users [rows × 50], for row-wise training. */
+  public long[] history(int rows) {
+    return Arrays.copyOf(history, rows * FeatureEncoder.HISTORY);
+  }
+
   /** Row {@code row} of the history buffer, for tests and debugging. */
   public long[] historyRow(int row) {
     int w = FeatureEncoder.HISTORY;

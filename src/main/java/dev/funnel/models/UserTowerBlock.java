@@ -63,6 +63,11 @@ public final class UserTowerBlock extends AbstractBlock {
     return shapes;
   }
 
+  /** The video input embedding [V + 1, w] (row 0 pads), which trainers update row-wise. */
+  public Parameter videoEmbedding() {
+    return videoEmbedding;
+  }
+
   /** The input shapes for a batch of {@code rows} users (for {@link #initialize}). */
   public static Shape[] inputShapes(int rows) {
     return new Shape[] {
@@ -76,13 +81,22 @@ public final class UserTowerBlock extends AbstractBlock {
   @Override
   protected NDList forwardInternal(
       ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    NDArray videos = ps.getValue(videoEmbedding, inputs.get(0).getDevice(), training);
+    return new NDList(forward(ps, inputs, videos, training));
+  }
+
+  /**
+   * u [B, d] with the video embedding rows given: the history input indexes {@code videos} instead
+   * of the whole table (training gathers the batch's rows; row 0 of {@code videos} must pad).
+   */
+  public NDArray forward(ParameterStore ps, NDList inputs, NDArray videos, boolean training) {
     NDArray history = inputs.get(0);
     NDArray tokens = inputs.get(1);
     NDArray categorical = inputs.get(2);
     NDArray dense = inputs.get(3);
     Device device = history.getDevice();
 
-    NDArray watched = Layers.maskedMean(history, ps.getValue(videoEmbedding, device, training));
+    NDArray watched = Layers.maskedMean(history, videos);
     NDArray searched = Layers.maskedMean(tokens, ps.getValue(tokenEmbedding, device, training));
     NDArray geo =
         Layers.lookup(categorical.get(":, 0"), ps.getValue(geoEmbedding, device, training));
@@ -101,10 +115,8 @@ public final class UserTowerBlock extends AbstractBlock {
           Layers.dense(
               x, ps.getValue(w2, device, training), ps.getValue(b2, device, training), true);
     }
-    x =
-        Layers.dense(
-            x, ps.getValue(w3, device, training), ps.getValue(b3, device, training), false);
-    return new NDList(x);
+    return Layers.dense(
+        x, ps.getValue(w3, device, training), ps.getValue(b3, device, training), false);
   }
 
   @Override

@@ -1,13 +1,7 @@
 package dev.funnel.train;
 
-import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.nn.Parameter;
-import ai.djl.training.GradientCollector;
-import ai.djl.training.ParameterStore;
 import dev.funnel.models.FeatureEncoder;
 import dev.funnel.models.ModelShapes;
 import dev.funnel.models.SoftmaxBlock;
@@ -15,8 +9,6 @@ import dev.funnel.models.UserInputs;
 import dev.funnel.models.UserTowerBlock;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.SplittableRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -85,11 +77,10 @@ final class CandidateTrainer {
         DataType.FLOAT32,
         new ai.djl.ndarray.types.Shape(1, shapes.dims()),
         new ai.djl.ndarray.types.Shape(1));
-    List<Parameter> params = new ArrayList<>(tower.getParameters().values());
-    params.addAll(softmax.getParameters().values());
-    AdamUpdater adam = new AdamUpdater(params, options.learningRate());
-    ParameterStore ps = new ParameterStore(manager, false);
-    SampledSoftmaxLoss lossFn = new SampledSoftmaxLoss();
+    UploadFeatures features =
+        variant.uploadFeatures() ? UploadFeatures.of(t.data().videos()) : UploadFeatures.none();
+    CandidateStep optimizer =
+        new CandidateStep(manager, tower, softmax, features, options.learningRate());
 
     int negatives = Math.min(options.negatives(), shapes.videos());
     UnigramSampler sampler = new UnigramSampler(videoCounts, options.seed());
@@ -130,23 +121,8 @@ final class CandidateTrainer {
           sampledLogQ[s] = sampler.logExpectedCount((int) sampled[s], negatives);
         }
         try (NDManager step = manager.newSubManager()) {
-          NDList x = inputs.toNDList(step, rows);
-          NDArray pos = step.create(java.util.Arrays.copyOf(positives, rows));
-          NDArray posLogQ = step.create(java.util.Arrays.copyOf(positiveLogQ, rows));
-          NDArray neg = step.create(sampled);
-          NDArray negLogQ = step.create(sampledLogQ);
-          try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            NDArray u = tower.forward(ps, x, true).singletonOrThrow();
-            NDArray posLogits = softmax.pairLogits(ps, u, pos, true);
-            NDArray negLogits = softmax.forward(ps, new NDList(u, neg), true).singletonOrThrow();
-            NDArray hits = SampledSoftmaxLoss.accidentalHits(pos, neg);
-            NDArray loss =
-                lossFn.evaluate(
-                    new NDList(posLogQ, negLogQ, hits), new NDList(posLogits, negLogits));
-            gc.backward(loss);
-            lossSum += loss.getFloat();
-          }
-          adam.step();
+          lossSum +=
+              optimizer.step(step, inputs, rows, positives, positiveLogQ, sampled, sampledLogQ);
         }
         steps++;
         if (steps % 100 == 0) {
@@ -176,10 +152,12 @@ final class CandidateTrainer {
               .put("seconds", round(seconds))
               .put("examples_per_s", Math.round(n / seconds)));
     }
+    optimizer.fold();
     double total = (System.nanoTime() - started) / 1e9;
     JsonObject stats =
         new JsonObject()
             .put("examples", n)
+            .put("upload_features", new JsonArray(java.util.List.of(features.names())))
             .put("negatives", negatives)
             .put("epochs", epochs)
             .put("seconds", round(total))

@@ -23,6 +23,9 @@ import io.vertx.core.json.JsonObject;
  * @param weightedRanker weighted LR on watch time (the paper) or plain click LR (all weights 1)
  * @param hardRankerNegatives for datasets without impressions (MovieLens): draw the ranker's
  *     negatives from the candidate model's top 300 instead of uniformly from the catalogue
+ * @param uploadFeatures a video's vectors (tower input and softmax row and bias) are its id
+ *     embedding plus topic, channel and language embeddings in training, folded into plain
+ *     per-video tables at export (beyond the paper); false = id embeddings only
  */
 public record ModelVariant(
     int[] towerHidden,
@@ -30,7 +33,8 @@ public record ModelVariant(
     boolean exampleAge,
     int historyLength,
     boolean weightedRanker,
-    boolean hardRankerNegatives) {
+    boolean hardRankerNegatives,
+    boolean uploadFeatures) {
 
   public ModelVariant {
     if (towerHidden != null && towerHidden.length != 2) {
@@ -46,7 +50,7 @@ public record ModelVariant(
   }
 
   public static ModelVariant standard() {
-    return new ModelVariant(null, null, true, FeatureEncoder.HISTORY, true, false);
+    return new ModelVariant(null, null, true, FeatureEncoder.HISTORY, true, false, true);
   }
 
   public ModelVariant withTower(int h1, int h2) {
@@ -56,7 +60,8 @@ public record ModelVariant(
         exampleAge,
         historyLength,
         weightedRanker,
-        hardRankerNegatives);
+        hardRankerNegatives,
+        uploadFeatures);
   }
 
   public ModelVariant withRanker(int h1, int h2, int h3) {
@@ -66,27 +71,57 @@ public record ModelVariant(
         exampleAge,
         historyLength,
         weightedRanker,
-        hardRankerNegatives);
+        hardRankerNegatives,
+        uploadFeatures);
   }
 
   public ModelVariant withExampleAge(boolean on) {
     return new ModelVariant(
-        towerHidden, rankerHidden, on, historyLength, weightedRanker, hardRankerNegatives);
+        towerHidden,
+        rankerHidden,
+        on,
+        historyLength,
+        weightedRanker,
+        hardRankerNegatives,
+        uploadFeatures);
   }
 
   public ModelVariant withHistoryLength(int n) {
     return new ModelVariant(
-        towerHidden, rankerHidden, exampleAge, n, weightedRanker, hardRankerNegatives);
+        towerHidden,
+        rankerHidden,
+        exampleAge,
+        n,
+        weightedRanker,
+        hardRankerNegatives,
+        uploadFeatures);
   }
 
   public ModelVariant withWeightedRanker(boolean weighted) {
     return new ModelVariant(
-        towerHidden, rankerHidden, exampleAge, historyLength, weighted, hardRankerNegatives);
+        towerHidden,
+        rankerHidden,
+        exampleAge,
+        historyLength,
+        weighted,
+        hardRankerNegatives,
+        uploadFeatures);
   }
 
   public ModelVariant withHardRankerNegatives(boolean hard) {
     return new ModelVariant(
-        towerHidden, rankerHidden, exampleAge, historyLength, weightedRanker, hard);
+        towerHidden, rankerHidden, exampleAge, historyLength, weightedRanker, hard, uploadFeatures);
+  }
+
+  public ModelVariant withUploadFeatures(boolean on) {
+    return new ModelVariant(
+        towerHidden,
+        rankerHidden,
+        exampleAge,
+        historyLength,
+        weightedRanker,
+        hardRankerNegatives,
+        on);
   }
 
   /** The standard shapes with this variant's layer widths. */
@@ -123,7 +158,8 @@ public record ModelVariant(
             .put("example_age", exampleAge)
             .put("history_length", historyLength)
             .put("ranker_loss", weightedRanker ? "weighted_lr" : "click_lr")
-            .put("ranker_negatives", hardRankerNegatives ? "retrieval_top_300" : "uniform");
+            .put("ranker_negatives", hardRankerNegatives ? "retrieval_top_300" : "uniform")
+            .put("upload_features", uploadFeatures);
     if (towerHidden != null) {
       j.put("tower_hidden", new JsonArray().add(towerHidden[0]).add(towerHidden[1]));
     }

@@ -1,11 +1,8 @@
 package dev.funnel.train;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import dev.funnel.data.Dataset;
 import dev.funnel.models.FeatureEncoder;
@@ -104,10 +101,7 @@ final class RankerTrainer {
     RankerBlock ranker = new RankerBlock(shapes);
     int batch = options.rankerBatchSize();
     ranker.initialize(manager, DataType.FLOAT32, RankerBlock.inputShapes(batch, batch));
-    AdamUpdater adam =
-        new AdamUpdater(ranker.getParameters().values(), options.rankerLearningRate());
-    ParameterStore ps = new ParameterStore(manager, false);
-    WeightedLogisticLoss lossFn = new WeightedLogisticLoss();
+    RankerStep optimizer = new RankerStep(manager, ranker, options.rankerLearningRate());
     RankerInputs inputs = new RankerInputs(batch);
     float[] labels = new float[batch];
     float[] weights = new float[batch];
@@ -136,16 +130,9 @@ final class RankerTrainer {
           weights[r] = variant.weightedRanker() ? ex.weight()[e] : 1f;
         }
         try (NDManager step = manager.newSubManager()) {
-          NDList x = inputs.toNDList(step, rows, rows);
           NDArray y = step.create(Arrays.copyOf(labels, rows));
           NDArray w = step.create(Arrays.copyOf(weights, rows));
-          try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            NDArray logits = ranker.forward(ps, x, true).singletonOrThrow();
-            NDArray loss = lossFn.evaluate(new NDList(y, w), new NDList(logits));
-            gc.backward(loss);
-            lossSum += loss.getFloat();
-          }
-          adam.step();
+          lossSum += optimizer.step(step, inputs, rows, y, w);
         }
         steps++;
       }
