@@ -1,0 +1,144 @@
+package dev.funnel.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/** The batched scan against a plain loop over every video, and the evaluator's ranks from it. */
+class ExactTopKTest {
+  private static final int VIDEOS = 1_000;
+  private static final int DIMS = 8;
+
+  private static float[] random(int n, SplittableRandom rnd) {
+    float[] x = new float[n];
+    for (int i = 0; i < n; i++) {
+      x[i] = (float) rnd.nextGaussian();
+    }
+    return x;
+  }
+
+  private static float[] loopScores(float[] w, float[] b, float[] users, int row) {
+    float[] s = new float[b.length];
+    for (int v = 0; v < b.length; v++) {
+      double dot = b[v];
+      for (int j = 0; j < DIMS; j++) {
+        dot += users[row * DIMS + j] * w[v * DIMS + j];
+      }
+      s[v] = (float) dot;
+    }
+    return s;
+  }
+
+  @Test
+  void top_manyChunks_matchesLoopOverAllVideos() {
+    SplittableRandom rnd = new SplittableRandom(3);
+    float[] w = random(VIDEOS * DIMS, rnd);
+    float[] b = random(VIDEOS, rnd);
+    int rows = 5;
+    float[] users = random(rows * DIMS, rnd);
+    int k = 40;
+    // 128-video chunks: the last is short, and the winners of eight chunks are merged.
+    try (ExactTopK scan = new ExactTopK(w, b, DIMS, 128)) {
+      ExactTopK.Result top = scan.top(users, rows, k);
+      for (int r = 0; r < rows; r++) {
+        float[] s = loopScores(w, b, users, r);
+        int[] expected =
+            IntStream.range(0, VIDEOS)
+                .boxed()
+                .sorted(Comparator.comparingDouble((Integer v) -> -s[v]))
+                .limit(k)
+                .mapToInt(Integer::intValue)
+                .toArray();
+        int[] got = Arrays.copyOfRange(top.ids(), r * k, (r + 1) * k);
+        assertArrayEquals(expected, got, "row " + r);
+        for (int i = 0; i < k; i++) {
+          assertEquals(s[got[i]], top.scores()[r * k + i], 1e-4f);
+        }
+      }
+    }
+  }
+
+  @Test
+  void top_kBeyondCatalogue_isRejected() {
+    try (ExactTopK scan = new ExactTopK(new float[4 * DIMS], new float[4], DIMS)) {
+      assertThrows(IllegalArgumentException.class, () -> scan.top(new float[DIMS], 1, 5));
+    }
+  }
+
+  @Test
+  void rankInTop_withExclusions_equalsRankOverAllVideos() {
+    SplittableRandom rnd = new SplittableRandom(5);
+    float[] w = random(VIDEOS * DIMS, rnd);
+    float[] b = random(VIDEOS, rnd);
+    float[] users = random(DIMS, rnd);
+    try (ExactTopK scan = new ExactTopK(w, b, DIMS, 300)) {
+      int k = 120;
+      ExactTopK.Result top = scan.top(users, 1, k);
+      float[] s = new float[VIDEOS];
+      for (int i = 0; i < k; i++) {
+        s[top.ids()[i]] = top.scores()[i];
+      }
+      // Scores of videos outside the list only matter as "below the list".
+      float floor = top.scores()[k - 1];
+      for (int v = 0; v < VIDEOS; v++) {
+        boolean listed = false;
+        for (int i = 0; i < k; i++) {
+          listed |= top.ids()[i] == v;
+        }
+        if (!listed) {
+          s[v] = floor - 1;
+        }
+      }
+      boolean[] excluded = new boolean[VIDEOS];
+      for (int i = 0; i < 20; i++) {
+        excluded[top.ids()[rnd.nextInt(k)]] = true;
+      }
+      for (int i = 0; i < k; i++) {
+        int target = top.ids()[i];
+        if (!excluded[target]) {
+          assertEquals(
+              Evaluator.rank(s, excluded, target),
+              Evaluator.rankInTop(top, 0, excluded, target),
+              "target at " + i);
+        }
+      }
+      int outside = -1;
+      for (int v = 0; v < VIDEOS && outside < 0; v++) {
+        if (s[v] < floor) {
+          outside = v;
+        }
+      }
+      assertEquals(k, Evaluator.rankInTop(top, 0, excluded, outside));
+    }
+  }
+
+  @Test
+  void sortedRank_withManyTies_equalsRankOverAllVideos() {
+    SplittableRandom rnd = new SplittableRandom(9);
+    float[] scores = new float[VIDEOS];
+    for (int v = 0; v < VIDEOS; v++) {
+      scores[v] = rnd.nextInt(6); // popularity counts: mostly ties
+    }
+    float[] sorted = scores.clone();
+    Arrays.sort(sorted);
+    for (int trial = 0; trial < 200; trial++) {
+      int target = rnd.nextInt(VIDEOS);
+      boolean[] excluded = new boolean[VIDEOS];
+      int[] list =
+          rnd.ints(rnd.nextInt(50), 0, VIDEOS).distinct().filter(v -> v != target).toArray();
+      for (int v : list) {
+        excluded[v] = true;
+      }
+      assertEquals(
+          Evaluator.rank(scores, excluded, target),
+          Evaluator.sortedRank(scores, sorted, list, target),
+          "trial " + trial);
+    }
+  }
+}
