@@ -1,27 +1,29 @@
 package dev.funnel.train;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import java.util.Arrays;
 
 /**
  * The exact top k of u·w_v + b_v over every video, for a batch of users at once: one matrix product
- * per chunk of videos through libtorch, torch's top-k per chunk (no sort of the whole catalogue),
- * and one more top-k over the chunks' winners. The evaluator's scan: at a million videos, a
- * per-user Java loop spends minutes on what batched products do in seconds.
+ * per chunk of videos through libtorch, then one pass over the chunk's scores in which each user's
+ * running k-th best score rejects almost every video with a single comparison. Nothing sorts the
+ * catalogue: only the few videos that beat a user's threshold are kept, and a user's buffer is cut
+ * back to its best k when it fills. At a million videos, the per-user Java loop this replaces spent
+ * minutes on what batched products do in seconds.
  *
- * <p>Chunks bound the scores held at once to batch × {@link #CHUNK} floats. Not thread-safe.
+ * <p>Chunks keep the product's output (chunk × batch floats) in cache: at 4,096 videos × 256 users
+ * the GEMM ran 3× faster here than at 32,768. Not thread-safe.
  */
 final class ExactTopK implements AutoCloseable {
-  static final int CHUNK = 32_768;
+  static final int CHUNK = 4_096;
 
   private final NDManager manager;
   private final int videos;
   private final int dims;
-  private final NDArray[] transposed; // per chunk: d × C
-  private final NDArray[] bias; // per chunk: 1 × C
+  private final NDArray[] rows; // per chunk: C × d video vectors
+  private final NDArray[] bias; // per chunk: C × 1
   private final int[] start;
 
   /**
@@ -41,20 +43,17 @@ final class ExactTopK implements AutoCloseable {
     }
     this.manager = NDManager.newBaseManager();
     int chunks = Math.max(1, (videos + chunk - 1) / chunk);
-    transposed = new NDArray[chunks];
+    rows = new NDArray[chunks];
     bias = new NDArray[chunks];
     start = new int[chunks];
     for (int c = 0; c < chunks; c++) {
       int from = c * chunk;
       int n = Math.min(chunk, videos - from);
       start[c] = from;
-      float[] w = new float[n * dims];
-      System.arraycopy(vectors, from * dims, w, 0, n * dims);
-      float[] b = new float[n];
-      System.arraycopy(videoBias, from, b, 0, n);
-      // A transposed view: the product reads it as BLAS's transposed operand, no copy.
-      transposed[c] = manager.create(w, new Shape(n, dims)).transpose();
-      bias[c] = manager.create(b, new Shape(1, n));
+      rows[c] =
+          manager.create(
+              Arrays.copyOfRange(vectors, from * dims, (from + n) * dims), new Shape(n, dims));
+      bias[c] = manager.create(Arrays.copyOfRange(videoBias, from, from + n), new Shape(n, 1));
     }
   }
 
@@ -62,46 +61,105 @@ final class ExactTopK implements AutoCloseable {
     return videos;
   }
 
-  /** Top-k ids and scores of each user, best first: row r holds k entries at [r·k, (r+1)·k). */
-  record Result(int rows, int k, int[] ids, float[] scores) {}
+  /** Each user's top ids and scores, best first (ties in no particular order). */
+  record Result(int[][] ids, float[][] scores) {}
 
   /**
-   * @param users user vectors, row-major, at least rows × dims
-   * @param k entries per user; at most the number of videos
+   * @param users user vectors, row-major, at least count × dims
+   * @param k entries wanted per user (each at most the number of videos)
    */
-  Result top(float[] users, int rows, int k) {
-    if (k < 1 || k > videos) {
-      throw new IllegalArgumentException("k must be in [1, " + videos + "], got " + k);
+  Result top(float[] users, int count, int[] k) {
+    Best[] best = new Best[count];
+    for (int r = 0; r < count; r++) {
+      if (k[r] < 1 || k[r] > videos) {
+        throw new IllegalArgumentException("k must be in [1, " + videos + "], got " + k[r]);
+      }
+      best[r] = new Best(k[r]);
     }
+    float[] threshold = new float[count];
+    Arrays.fill(threshold, Float.NEGATIVE_INFINITY);
     try (NDManager step = manager.newSubManager()) {
-      float[] u = users.length == rows * dims ? users : java.util.Arrays.copyOf(users, rows * dims);
-      NDArray user = step.create(u, new Shape(rows, dims));
-      NDList values = new NDList();
-      NDList indices = new NDList();
-      for (int c = 0; c < transposed.length; c++) {
-        // Each chunk's scores are freed as soon as its winners are taken.
-        try (NDManager chunk = step.newSubManager()) {
-          NDArray scores = user.matMul(transposed[c]).addi(bias[c]);
-          scores.attach(chunk);
-          int kc = (int) Math.min(k, scores.getShape().get(1));
-          NDList top = scores.topK(kc, 1, true, false);
-          NDArray ids = top.get(1).add(start[c]);
-          top.get(0).attach(step);
-          ids.attach(step);
-          values.add(top.get(0));
-          indices.add(ids);
+      NDArray user =
+          step.create(Arrays.copyOf(users, count * dims), new Shape(count, dims)).transpose();
+      for (int c = 0; c < rows.length; c++) {
+        float[] scores;
+        try (NDArray product = rows[c].matMul(user)) {
+          scores = product.addi(bias[c]).toFloatArray(); // C × count, row-major
+        }
+        int n = scores.length / count;
+        for (int v = 0; v < n; v++) {
+          int base = v * count;
+          for (int r = 0; r < count; r++) {
+            float s = scores[base + r];
+            if (s > threshold[r]) {
+              threshold[r] = best[r].add(s, start[c] + v);
+            }
+          }
         }
       }
-      NDArray allValues = values.size() == 1 ? values.get(0) : NDArrays.concat(values, 1);
-      NDArray allIds = indices.size() == 1 ? indices.get(0) : NDArrays.concat(indices, 1);
-      NDList best = allValues.topK(k, 1, true, true);
-      float[] scores = best.get(0).toFloatArray();
-      long[] ids = allIds.gather(best.get(1), 1).toLongArray();
-      int[] out = new int[ids.length];
-      for (int i = 0; i < ids.length; i++) {
-        out[i] = (int) ids[i];
+    }
+    int[][] ids = new int[count][];
+    float[][] scores = new float[count][];
+    for (int r = 0; r < count; r++) {
+      best[r].finish();
+      ids[r] = best[r].ids;
+      scores[r] = best[r].scores;
+    }
+    return new Result(ids, scores);
+  }
+
+  /**
+   * One user's best k so far: an unsorted buffer of 2k entries, cut back to the best k (by sorting
+   * them) when full; the k-th best score is then the bar a video must pass.
+   */
+  private static final class Best {
+    private final int k;
+    private final long[] entries; // sortable score bits << 32 | id
+    private int size;
+    private float cut = Float.NEGATIVE_INFINITY;
+    int[] ids;
+    float[] scores;
+
+    Best(int k) {
+      this.k = k;
+      this.entries = new long[2 * k];
+    }
+
+    /** Adds a video; returns the score a later video must exceed. */
+    float add(float score, int id) {
+      entries[size++] = pack(score, id);
+      if (size == entries.length) {
+        Arrays.sort(entries, 0, size);
+        System.arraycopy(entries, size - k, entries, 0, k);
+        size = k;
+        cut = score(entries[0]);
       }
-      return new Result(rows, k, out, scores);
+      return cut;
+    }
+
+    void finish() {
+      Arrays.sort(entries, 0, size);
+      int n = Math.min(k, size);
+      ids = new int[n];
+      scores = new float[n];
+      for (int i = 0; i < n; i++) {
+        long e = entries[size - 1 - i];
+        ids[i] = (int) e;
+        scores[i] = score(e);
+      }
+    }
+
+    /** Orders as the score (ascending), then the id; NaN scores are never added. */
+    private static long pack(float score, int id) {
+      int bits = Float.floatToIntBits(score);
+      bits ^= (bits >> 31) & 0x7fffffff;
+      return ((long) bits << 32) | (id & 0xffffffffL);
+    }
+
+    private static float score(long entry) {
+      int bits = (int) (entry >> 32);
+      bits ^= (bits >> 31) & 0x7fffffff;
+      return Float.intBitsToFloat(bits);
     }
   }
 

@@ -43,22 +43,25 @@ class ExactTopKTest {
     int rows = 5;
     float[] users = random(rows * DIMS, rnd);
     int k = 40;
-    // 128-video chunks: the last is short, and the winners of eight chunks are merged.
+    // 128-video chunks: the last is short, and buffers fill and are cut back many times.
     try (ExactTopK scan = new ExactTopK(w, b, DIMS, 128)) {
-      ExactTopK.Result top = scan.top(users, rows, k);
+      int[] ks = new int[rows];
+      Arrays.fill(ks, k);
+      ks[1] = 3; // each user has its own k
+      ExactTopK.Result top = scan.top(users, rows, ks);
       for (int r = 0; r < rows; r++) {
         float[] s = loopScores(w, b, users, r);
         int[] expected =
             IntStream.range(0, VIDEOS)
                 .boxed()
                 .sorted(Comparator.comparingDouble((Integer v) -> -s[v]))
-                .limit(k)
+                .limit(ks[r])
                 .mapToInt(Integer::intValue)
                 .toArray();
-        int[] got = Arrays.copyOfRange(top.ids(), r * k, (r + 1) * k);
+        int[] got = top.ids()[r];
         assertArrayEquals(expected, got, "row " + r);
-        for (int i = 0; i < k; i++) {
-          assertEquals(s[got[i]], top.scores()[r * k + i], 1e-4f);
+        for (int i = 0; i < got.length; i++) {
+          assertEquals(s[got[i]], top.scores()[r][i], 1e-4f);
         }
       }
     }
@@ -67,7 +70,8 @@ class ExactTopKTest {
   @Test
   void top_kBeyondCatalogue_isRejected() {
     try (ExactTopK scan = new ExactTopK(new float[4 * DIMS], new float[4], DIMS)) {
-      assertThrows(IllegalArgumentException.class, () -> scan.top(new float[DIMS], 1, 5));
+      assertThrows(
+          IllegalArgumentException.class, () -> scan.top(new float[DIMS], 1, new int[] {5}));
     }
   }
 
@@ -79,17 +83,19 @@ class ExactTopKTest {
     float[] users = random(DIMS, rnd);
     try (ExactTopK scan = new ExactTopK(w, b, DIMS, 300)) {
       int k = 120;
-      ExactTopK.Result top = scan.top(users, 1, k);
+      ExactTopK.Result result = scan.top(users, 1, new int[] {k});
+      int[] ids = result.ids()[0];
+      float[] scores = result.scores()[0];
       float[] s = new float[VIDEOS];
       for (int i = 0; i < k; i++) {
-        s[top.ids()[i]] = top.scores()[i];
+        s[ids[i]] = scores[i];
       }
       // Scores of videos outside the list only matter as "below the list".
-      float floor = top.scores()[k - 1];
+      float floor = scores[k - 1];
       for (int v = 0; v < VIDEOS; v++) {
         boolean listed = false;
         for (int i = 0; i < k; i++) {
-          listed |= top.ids()[i] == v;
+          listed |= ids[i] == v;
         }
         if (!listed) {
           s[v] = floor - 1;
@@ -97,14 +103,14 @@ class ExactTopKTest {
       }
       boolean[] excluded = new boolean[VIDEOS];
       for (int i = 0; i < 20; i++) {
-        excluded[top.ids()[rnd.nextInt(k)]] = true;
+        excluded[ids[rnd.nextInt(k)]] = true;
       }
       for (int i = 0; i < k; i++) {
-        int target = top.ids()[i];
+        int target = ids[i];
         if (!excluded[target]) {
           assertEquals(
               Evaluator.rank(s, excluded, target),
-              Evaluator.rankInTop(top, 0, excluded, target),
+              Evaluator.rankInTop(ids, scores, excluded, target),
               "target at " + i);
         }
       }
@@ -114,7 +120,7 @@ class ExactTopKTest {
           outside = v;
         }
       }
-      assertEquals(k, Evaluator.rankInTop(top, 0, excluded, outside));
+      assertEquals(k, Evaluator.rankInTop(ids, scores, excluded, outside));
     }
   }
 
