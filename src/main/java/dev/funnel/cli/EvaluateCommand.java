@@ -3,7 +3,10 @@ package dev.funnel.cli;
 import dev.funnel.data.Dataset;
 import dev.funnel.data.DatasetFormatException;
 import dev.funnel.models.ModelBundle;
+import dev.funnel.quality.ReliabilityChart;
 import dev.funnel.train.Evaluator;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -29,12 +32,28 @@ public final class EvaluateCommand implements Callable<Integer> {
           "A models root (uses LATEST) or one version directory (default: ${DEFAULT-VALUE}).")
   Path models;
 
+  @Option(
+      names = "--reliability-chart",
+      paramLabel = "PNG",
+      description =
+          "Also draw the ranker's reliability chart (mean predicted vs actual watch seconds per"
+              + " decile of its score) into this PNG file.")
+  Path reliabilityChart;
+
   @Override
   public Integer call() {
     try {
       Dataset dataset = TrainCommand.readDataset(data);
       try (ModelBundle bundle = ModelBundle.load(models)) {
-        System.out.println(Evaluator.evaluate(dataset, bundle).encodePrettily());
+        JsonObject metrics = Evaluator.evaluate(dataset, bundle);
+        System.out.println(metrics.encodePrettily());
+        JsonArray reliability = metrics.getJsonObject("ranker").getJsonArray("reliability");
+        if (reliabilityChart != null && reliability != null) {
+          ReliabilityChart.write(
+              reliability, "Ranker reliability, " + bundle.version(), reliabilityChart);
+        } else if (reliabilityChart != null) {
+          System.err.println("funnel evaluate: no ranker metrics (no impressions), no chart");
+        }
       }
       return 0;
     } catch (IllegalArgumentException | DatasetFormatException | IOException e) {

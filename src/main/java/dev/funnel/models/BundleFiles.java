@@ -20,6 +20,9 @@ public final class BundleFiles {
   public static final String POPULAR = "popular.txt";
   public static final String QUANTILES = Quantiles.FILE;
 
+  /** Optional: versions without it serve exp(logit) (capped at the video's duration). */
+  public static final String CALIBRATION = WatchTimeCalibration.FILE;
+
   /** DJL parameter file prefixes: {@code user_tower-0000.params}, {@code ranker-0000.params}. */
   public static final String USER_TOWER = "user_tower";
 

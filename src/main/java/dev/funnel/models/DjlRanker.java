@@ -9,9 +9,11 @@ import ai.djl.translate.TranslatorContext;
 import dev.funnel.features.UserProfile;
 
 /**
- * {@link RankerModel} over a DJL Predictor. Every forward has exactly {@code batch} rows: fewer
- * candidates are padded, more are scored in chunks, so libtorch never sees a new shape (new shapes
- * cost re-planning stalls, DESIGN.md §7). NDArrays live in DJL's per-call context manager.
+ * {@link RankerModel} over a DJL Predictor: scores are the version's calibrated watch seconds for
+ * each logit ({@link WatchTimeCalibration}), capped at the video's duration. Every forward has
+ * exactly {@code batch} rows: fewer candidates are padded, more are scored in chunks, so libtorch
+ * never sees a new shape (new shapes cost re-planning stalls, DESIGN.md §7). NDArrays live in DJL's
+ * per-call context manager.
  */
 final class DjlRanker implements RankerModel {
   private final Predictor<Chunk, float[]> predictor;
@@ -21,9 +23,9 @@ final class DjlRanker implements RankerModel {
   record Chunk(
       UserProfile profile, int[] candidates, float[] scores, int from, int count, long nowTs) {}
 
-  DjlRanker(Model model, FeatureEncoder encoder, int batch) {
+  DjlRanker(Model model, FeatureEncoder encoder, WatchTimeCalibration calibration, int batch) {
     this.batch = batch;
-    this.predictor = model.newPredictor(new Encoding(encoder, batch));
+    this.predictor = model.newPredictor(new Encoding(encoder, calibration, batch));
   }
 
   @Override
@@ -60,11 +62,13 @@ final class DjlRanker implements RankerModel {
 
   private static final class Encoding implements NoBatchifyTranslator<Chunk, float[]> {
     private final FeatureEncoder encoder;
+    private final WatchTimeCalibration calibration;
     private final RankerInputs inputs;
-    private int count;
+    private Chunk chunk;
 
-    Encoding(FeatureEncoder encoder, int batch) {
+    Encoding(FeatureEncoder encoder, WatchTimeCalibration calibration, int batch) {
       this.encoder = encoder;
+      this.calibration = calibration;
       this.inputs = new RankerInputs(batch, true);
     }
 
@@ -72,16 +76,20 @@ final class DjlRanker implements RankerModel {
     public NDList processInput(TranslatorContext ctx, Chunk c) {
       encoder.encodeRanker(
           c.profile(), c.candidates(), c.scores(), c.from(), c.count(), c.nowTs(), inputs);
-      count = c.count();
+      chunk = c;
       return inputs.toNDList(ctx.getNDManager(), inputs.capacity(), 1);
     }
 
     @Override
     public float[] processOutput(TranslatorContext ctx, NDList list) {
       float[] logits = list.singletonOrThrow().toFloatArray();
-      float[] seconds = new float[count];
-      for (int i = 0; i < count; i++) {
-        seconds[i] = (float) Math.exp(logits[i]);
+      VideoCatalog catalog = encoder.catalog();
+      float[] seconds = new float[chunk.count()];
+      for (int i = 0; i < seconds.length; i++) {
+        float s = calibration.seconds(logits[i]);
+        int duration = catalog.durationSeconds(chunk.candidates()[chunk.from() + i]);
+        // A cap ties the videos it reaches; below it the mapping keeps the ranker's order.
+        seconds[i] = duration > 0 ? Math.min(s, duration) : s;
       }
       return seconds;
     }

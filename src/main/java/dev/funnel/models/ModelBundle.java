@@ -37,6 +37,7 @@ public final class ModelBundle implements AutoCloseable {
   private final ModelShapes shapes;
   private final VideoCatalog catalog;
   private final FeatureEncoder encoder;
+  private final WatchTimeCalibration calibration;
   private final float[] videoVectors;
   private final float[] videoBias;
   private final int[] popular;
@@ -50,6 +51,7 @@ public final class ModelBundle implements AutoCloseable {
       ModelShapes shapes,
       VideoCatalog catalog,
       FeatureEncoder encoder,
+      WatchTimeCalibration calibration,
       float[] videoVectors,
       float[] videoBias,
       int[] popular,
@@ -61,6 +63,7 @@ public final class ModelBundle implements AutoCloseable {
     this.shapes = shapes;
     this.catalog = catalog;
     this.encoder = encoder;
+    this.calibration = calibration;
     this.videoVectors = videoVectors;
     this.videoBias = videoBias;
     this.popular = popular;
@@ -122,6 +125,7 @@ public final class ModelBundle implements AutoCloseable {
     int[] popular = readPopular(dir.resolve(BundleFiles.POPULAR), catalog);
     float exampleAgeScale = manifest.getFloat("example_age_scale_s", 1f);
     FeatureEncoder encoder = new FeatureEncoder(vocabularies, catalog, quantiles, exampleAgeScale);
+    WatchTimeCalibration calibration = WatchTimeCalibration.read(dir);
 
     Model tower = null;
     Model ranker = null;
@@ -130,7 +134,17 @@ public final class ModelBundle implements AutoCloseable {
       ranker = loadModel(dir, BundleFiles.RANKER, new RankerBlock(shapes), device);
       ModelBundle bundle =
           new ModelBundle(
-              dir, manifest, shapes, catalog, encoder, vectors, bias, popular, tower, ranker);
+              dir,
+              manifest,
+              shapes,
+              catalog,
+              encoder,
+              calibration,
+              vectors,
+              bias,
+              popular,
+              tower,
+              ranker);
       bundle.selfTest();
       return bundle;
     } catch (IOException | RuntimeException e) {
@@ -273,6 +287,11 @@ public final class ModelBundle implements AutoCloseable {
     return catalog;
   }
 
+  /** How this version's ranker turns logits into watch seconds ({@code calibration.json}). */
+  public WatchTimeCalibration calibration() {
+    return calibration;
+  }
+
   /** The feature encoding this version was trained with (vocabularies, quantiles). */
   public FeatureEncoder encoder() {
     return encoder;
@@ -325,7 +344,7 @@ public final class ModelBundle implements AutoCloseable {
     if (batchSize < 1) {
       throw new IllegalArgumentException("batchSize must be positive, got " + batchSize);
     }
-    return new DjlRanker(rankerModel, encoder, batchSize);
+    return new DjlRanker(rankerModel, encoder, calibration, batchSize);
   }
 
   /** Arrays held by both models' managers (parameters): constant while serving. For tests. */

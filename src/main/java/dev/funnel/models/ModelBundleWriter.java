@@ -25,7 +25,8 @@ public final class ModelBundleWriter {
 
   /**
    * Everything a version holds. {@code manifest} carries the trainer's facts (data, split,
-   * training, metrics); the writer adds format, version, shapes and vocabulary sizes itself.
+   * training, metrics); the writer adds format, version, shapes and vocabulary sizes itself. {@code
+   * calibration} maps ranker logits to watch seconds ({@link WatchTimeCalibration#ODDS}: none).
    */
   public record Contents(
       JsonObject manifest,
@@ -38,7 +39,36 @@ public final class ModelBundleWriter {
       RankerBlock ranker,
       float[] videoVectors,
       float[] videoBias,
-      int[] popular) {}
+      int[] popular,
+      WatchTimeCalibration calibration) {
+    /** Contents without a calibration table: the ranker serves exp(logit). */
+    public Contents(
+        JsonObject manifest,
+        ModelShapes shapes,
+        Vocabularies vocabularies,
+        VideoCatalog catalog,
+        Quantiles quantiles,
+        float exampleAgeScaleSeconds,
+        UserTowerBlock tower,
+        RankerBlock ranker,
+        float[] videoVectors,
+        float[] videoBias,
+        int[] popular) {
+      this(
+          manifest,
+          shapes,
+          vocabularies,
+          catalog,
+          quantiles,
+          exampleAgeScaleSeconds,
+          tower,
+          ranker,
+          videoVectors,
+          videoBias,
+          popular,
+          WatchTimeCalibration.ODDS);
+    }
+  }
 
   /** Writes {@code modelsRoot/.staging-<version>} and returns it. */
   public static Path stage(Path modelsRoot, String version, Contents c) throws IOException {
@@ -65,6 +95,7 @@ public final class ModelBundleWriter {
     c.catalog().write(dir.resolve(BundleFiles.VIDEOS));
     c.vocabularies().write(dir);
     c.quantiles().write(dir.resolve(BundleFiles.QUANTILES));
+    c.calibration().write(dir);
     BundleFiles.writeFloats(dir.resolve(BundleFiles.VIDEO_VECTORS), c.videoVectors());
     BundleFiles.writeFloats(dir.resolve(BundleFiles.VIDEO_BIAS), c.videoBias());
     List<String> popular = new ArrayList<>(c.popular().length);

@@ -14,7 +14,8 @@ import ai.djl.util.PairList;
  * The ranking model (DESIGN.md §1): per candidate, the impression video's embedding, the average
  * embedding of the user's watched videos (same table), the user's and the video's language
  * embeddings (one shared table) and the normalised continuous features; a ReLU MLP 256 → 128 → 64
- * and a linear output give the weighted-LR logit, so exp(logit) ≈ expected watch seconds.
+ * and a linear output give the weighted-LR logit, so exp(logit) ≈ expected watch seconds (serving
+ * calibrates it: {@link WatchTimeCalibration}).
  *
  * <p>Inputs: the five arrays of {@link RankerInputs#toNDList}; when the user dimension is 1 the
  * user's features are broadcast to every candidate. Output: logits [B].

@@ -9,7 +9,8 @@ import dev.funnel.features.UserProfile;
 public interface RankerModel extends AutoCloseable {
 
   /**
-   * Expected watch seconds (exp of the weighted-LR logit) for the first {@code count} candidates.
+   * Expected watch seconds for the first {@code count} candidates: the weighted-LR logit through
+   * the version's calibration, capped at each video's duration.
    *
    * @param candidates dense video ids
    * @param retrievalScores the index score of each candidate, same order

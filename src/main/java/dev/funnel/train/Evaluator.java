@@ -6,7 +6,10 @@ import dev.funnel.models.ModelBundle;
 import dev.funnel.models.RankerModel;
 import dev.funnel.models.UserTower;
 import dev.funnel.models.VideoCatalog;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -21,11 +24,15 @@ import java.util.List;
  *   <li>Candidate model: for each user, the first watch after the cutoff of a video they had not
  *       watched before it; Recall@{10,50,300} and NDCG@10 of that video among all videos scored by
  *       u·w + b, excluding the videos the user watched before the cutoff. The most-popular baseline
- *       (watch counts in the window before the cutoff) is ranked the same way.
- *   <li>Ranker: AUC of exp(logit) on impressions after the cutoff, and the paper's weighted
- *       per-user loss: over pairs of a clicked and an unclicked impression shown to a user on the
- *       same page (same time), the watch time of pairs ranked the wrong way ÷ all pairs' watch
- *       time. The same two figures for the retrieval score alone show what the ranker adds.
+ *       (watch counts in the window before the cutoff) is ranked the same way. The same figures for
+ *       the users whose target was uploaded in the {@value #FRESH_DAYS} days before the cutoff show
+ *       how the model does on fresh videos. The scan is batched ({@link ExactTopK}).
+ *   <li>Ranker: AUC of its score (expected watch seconds) on impressions after the cutoff, a
+ *       reliability table (per decile of the score, mean predicted vs mean actual watch seconds),
+ *       and the paper's weighted per-user loss: over pairs of a clicked and an unclicked impression
+ *       shown to a user on the same page (same time), the watch time of pairs ranked the wrong way
+ *       ÷ all pairs' watch time. The same two figures for the retrieval score alone show what the
+ *       ranker adds.
  * </ul>
  *
  * Ties count half, so a constant scorer gets AUC 0.5 and loss 0.5.
@@ -36,6 +43,15 @@ public final class Evaluator {
 
   static final int MAX_SESSIONS = 20_000;
   private static final int[] RECALL_AT = {10, 50, 300};
+
+  /** Groups of the ranker's reliability table (deciles). */
+  static final int RELIABILITY_BINS = 10;
+
+  /** Users per batched scan of the video matrix. */
+  static final int USER_BATCH = 256;
+
+  /** "Fresh" test targets: uploaded at most this many days before the request. */
+  static final int FRESH_DAYS = 7;
 
   private Evaluator() {}
 
@@ -54,8 +70,24 @@ public final class Evaluator {
     Timeline timeline = new Timeline(data);
     int[] toBundle = mapVideos(data, bundle.catalog());
     JsonObject out = new JsonObject().put("version", bundle.version()).put("cutoff_ts", cutoff);
+    // CPU time of this thread too (libtorch runs its one intra-op thread inline): on a shared
+    // machine wall time says more about the neighbours than about the evaluator.
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    long wall0 = System.nanoTime();
+    long cpu0 = threads.getCurrentThreadCpuTime();
     candidateMetrics(timeline, bundle, toBundle, cutoff, window, out);
+    long wall1 = System.nanoTime();
+    long cpu1 = threads.getCurrentThreadCpuTime();
     out.put("ranker", rankerMetrics(timeline, bundle, toBundle, cutoff));
+    long wall2 = System.nanoTime();
+    long cpu2 = threads.getCurrentThreadCpuTime();
+    out.put(
+        "stage_seconds",
+        new JsonObject()
+            .put("candidate", round((wall1 - wall0) / 1e9))
+            .put("candidate_cpu", round((cpu1 - cpu0) / 1e9))
+            .put("ranker", round((wall2 - wall1) / 1e9))
+            .put("ranker_cpu", round((cpu2 - cpu1) / 1e9)));
     return out;
   }
 
@@ -69,10 +101,9 @@ public final class Evaluator {
 
   private static void candidateMetrics(
       Timeline t, ModelBundle bundle, int[] toBundle, long cutoff, int window, JsonObject out) {
-    int videos = bundle.catalog().size();
+    VideoCatalog catalog = bundle.catalog();
+    int videos = catalog.size();
     int d = bundle.dims();
-    float[] w = bundle.videoVectors();
-    float[] b = bundle.videoBias();
     int[] popularity = Popularity.counts(t.data(), cutoff, window);
     float[] popScore = new float[videos];
     for (int v = 0; v < toBundle.length; v++) {
@@ -80,47 +111,200 @@ public final class Evaluator {
         popScore[toBundle[v]] = popularity[v];
       }
     }
-    Metrics model = new Metrics();
+    float[] popSorted = popScore.clone();
+    Arrays.sort(popSorted);
     Metrics popular = new Metrics();
-    float[] scores = new float[videos];
-    boolean[] excluded = new boolean[videos];
+    Metrics freshPopular = new Metrics();
+    Batch batch = new Batch(USER_BATCH, d);
+    boolean[] marked = new boolean[videos];
     int stride = Math.max(1, (t.users() + MAX_USERS - 1) / MAX_USERS);
-    try (UserTower tower = bundle.newUserTower()) {
+    try (UserTower tower = bundle.newUserTower();
+        ExactTopK scan = new ExactTopK(bundle.videoVectors(), bundle.videoBias(), d)) {
       for (int u = 0; u < t.users(); u += stride) {
         int before = t.watchesBefore(u, cutoff);
-        Arrays.fill(excluded, false);
+        // The distinct videos watched before the cutoff, in bundle ids.
+        int[] excluded = new int[before];
+        int n = 0;
         for (int k = 0; k < before; k++) {
           int v = toBundle[t.watchVideo[u][k]];
-          if (v >= 0) {
-            excluded[v] = true;
+          if (v >= 0 && !marked[v]) {
+            marked[v] = true;
+            excluded[n++] = v;
           }
         }
         int target = -1;
         for (int k = before; k < t.watchVideo[u].length && target < 0; k++) {
           int v = toBundle[t.watchVideo[u][k]];
-          if (v >= 0 && !excluded[v]) {
+          if (v >= 0 && !marked[v]) {
             target = v;
           }
+        }
+        for (int k = 0; k < n; k++) {
+          marked[excluded[k]] = false;
         }
         if (target < 0) {
           continue;
         }
-        UserProfile profile = t.profileAt(u, cutoff);
-        float[] uv = tower.userVector(profile, cutoff);
-        for (int v = 0; v < videos; v++) {
-          float s = b[v];
-          int base = v * d;
-          for (int j = 0; j < d; j++) {
-            s += uv[j] * w[base + j];
-          }
-          scores[v] = s;
+        excluded = Arrays.copyOf(excluded, n);
+        boolean fresh = isFresh(catalog, target, cutoff);
+        double popRank = sortedRank(popScore, popSorted, excluded, target);
+        popular.add(popRank);
+        if (fresh) {
+          freshPopular.add(popRank);
         }
-        model.add(rank(scores, excluded, target));
-        popular.add(rank(popScore, excluded, target));
+        float[] uv = tower.userVector(t.profileAt(u, cutoff), cutoff);
+        batch.add(uv, excluded, target, fresh);
+        if (batch.full()) {
+          batch.flush(scan, marked);
+        }
+      }
+      batch.flush(scan, marked);
+    }
+    out.put("candidate", batch.model.toJson());
+    out.put("popular_baseline", popular.toJson());
+    out.put(
+        "fresh_targets",
+        new JsonObject()
+            .put("uploaded_within_days", FRESH_DAYS)
+            .put("candidate", batch.freshModel.toJson())
+            .put("popular_baseline", freshPopular.toJson()));
+  }
+
+  /** Uploaded within {@link #FRESH_DAYS} before the request time (the cutoff). */
+  private static boolean isFresh(VideoCatalog catalog, int video, long requestTs) {
+    long upload = catalog.uploadTs(video);
+    return upload <= requestTs && upload > requestTs - FRESH_DAYS * 86_400L;
+  }
+
+  /**
+   * Users whose top lists are scanned together: their vectors, what each excludes, each target. The
+   * scan asks for enough entries that, after dropping a user's excluded videos, the largest cutoff
+   * in {@link #RECALL_AT} is still covered.
+   */
+  private static final class Batch {
+    final Metrics model = new Metrics();
+    final Metrics freshModel = new Metrics();
+    private final int capacity;
+    private final int dims;
+    private final float[] vectors;
+    private final int[][] excluded;
+    private final int[] targets;
+    private final boolean[] fresh;
+    private int rows;
+
+    Batch(int capacity, int dims) {
+      this.capacity = capacity;
+      this.dims = dims;
+      this.vectors = new float[capacity * dims];
+      this.excluded = new int[capacity][];
+      this.targets = new int[capacity];
+      this.fresh = new boolean[capacity];
+    }
+
+    void add(float[] userVector, int[] excludedVideos, int target, boolean isFresh) {
+      System.arraycopy(userVector, 0, vectors, rows * dims, dims);
+      excluded[rows] = excludedVideos;
+      targets[rows] = target;
+      fresh[rows] = isFresh;
+      rows++;
+    }
+
+    boolean full() {
+      return rows == capacity;
+    }
+
+    void flush(ExactTopK scan, boolean[] marked) {
+      if (rows == 0) {
+        return;
+      }
+      // Enough entries that the deepest recall cutoff survives dropping the user's own exclusions.
+      int deepest = RECALL_AT[RECALL_AT.length - 1];
+      int[] k = new int[rows];
+      for (int r = 0; r < rows; r++) {
+        k[r] = (int) Math.min(scan.videos(), (long) deepest + 1 + excluded[r].length);
+      }
+      ExactTopK.Result top = scan.top(vectors, rows, k);
+      for (int r = 0; r < rows; r++) {
+        for (int v : excluded[r]) {
+          marked[v] = true;
+        }
+        double rank = rankInTop(top.ids()[r], top.scores()[r], marked, targets[r]);
+        for (int v : excluded[r]) {
+          marked[v] = false;
+        }
+        model.add(rank);
+        if (fresh[r]) {
+          freshModel.add(rank);
+        }
+      }
+      rows = 0;
+    }
+  }
+
+  /**
+   * Expected 0-based rank of target among the non-excluded videos (ties count half), read from a
+   * user's exact top list (best first). A target missing from the list ranks below all of it: the
+   * list holds more than the deepest recall cutoff after exclusions, so it is a miss either way.
+   */
+  static double rankInTop(int[] ids, float[] scores, boolean[] excluded, int target) {
+    float s = Float.NaN;
+    for (int i = 0; i < ids.length; i++) {
+      if (ids[i] == target) {
+        s = scores[i];
+        break;
       }
     }
-    out.put("candidate", model.toJson());
-    out.put("popular_baseline", popular.toJson());
+    if (Float.isNaN(s)) {
+      return ids.length;
+    }
+    long above = 0;
+    long ties = 0;
+    for (int i = 0; i < ids.length; i++) {
+      int v = ids[i];
+      if (v == target || excluded[v]) {
+        continue;
+      }
+      if (scores[i] > s) {
+        above++;
+      } else if (scores[i] == s) {
+        ties++;
+      }
+    }
+    return above + ties / 2.0;
+  }
+
+  /**
+   * As {@link #rank}, without a pass over every video: counts from the sorted scores, then takes
+   * back the excluded videos (distinct, never the target) that those counts included.
+   */
+  static double sortedRank(float[] scores, float[] sorted, int[] excluded, int target) {
+    float s = scores[target];
+    int low = lowerBound(sorted, s);
+    int high = lowerBound(sorted, Math.nextUp(s));
+    long above = sorted.length - high;
+    long ties = high - low - 1; // not the target itself
+    for (int v : excluded) {
+      if (scores[v] > s) {
+        above--;
+      } else if (scores[v] == s) {
+        ties--;
+      }
+    }
+    return above + ties / 2.0;
+  }
+
+  /** First index whose value is >= x in an ascending array. */
+  private static int lowerBound(float[] sorted, float x) {
+    int lo = 0, hi = sorted.length;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (sorted[mid] < x) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
   }
 
   /** Expected 0-based rank of target among the non-excluded videos (ties count half). */
@@ -237,8 +421,43 @@ public final class Evaluator {
     return j.put("auc", round(PageMetrics.auc(rows, 0)))
         .put("weighted_per_user_loss", round(PageMetrics.weightedPairLoss(rows, 0)))
         .put("retrieval_score_auc", round(PageMetrics.auc(rows, 1)))
-        .put(
-            "retrieval_score_weighted_per_user_loss", round(PageMetrics.weightedPairLoss(rows, 1)));
+        .put("retrieval_score_weighted_per_user_loss", round(PageMetrics.weightedPairLoss(rows, 1)))
+        .put("reliability", reliability(rows));
+  }
+
+  /**
+   * Calibration of the ranker's score: rows in {@link #RELIABILITY_BINS} equal-count groups by
+   * predicted watch seconds, each with its mean prediction, the mean watch seconds that followed (0
+   * without a click) and their ratio.
+   */
+  static JsonArray reliability(List<float[]> rows) {
+    float[][] sorted = rows.toArray(new float[0][]);
+    Arrays.sort(sorted, (x, y) -> Float.compare(x[0], y[0]));
+    JsonArray bins = new JsonArray();
+    int n = sorted.length;
+    for (int b = 0; b < RELIABILITY_BINS; b++) {
+      int from = (int) ((long) n * b / RELIABILITY_BINS);
+      int to = (int) ((long) n * (b + 1) / RELIABILITY_BINS);
+      if (to <= from) {
+        continue;
+      }
+      double predicted = 0;
+      double actual = 0;
+      for (int i = from; i < to; i++) {
+        predicted += sorted[i][0];
+        actual += sorted[i][2] > 0 ? sorted[i][3] : 0;
+      }
+      predicted /= to - from;
+      actual /= to - from;
+      bins.add(
+          new JsonObject()
+              .put("bin", b + 1)
+              .put("impressions", to - from)
+              .put("mean_predicted_s", round(predicted))
+              .put("mean_actual_s", round(actual))
+              .put("ratio", actual > 0 ? round(predicted / actual) : null));
+    }
+    return bins;
   }
 
   private static int sessionsAfter(Timeline t, int u, long cutoff) {

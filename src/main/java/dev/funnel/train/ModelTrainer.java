@@ -150,7 +150,8 @@ public final class ModelTrainer {
                   ranker.ranker(),
                   vectors,
                   bias,
-                  popular));
+                  popular,
+                  ranker.calibration()));
       JsonObject metrics;
       JsonObject written;
       try (ModelBundle bundle = ModelBundle.load(staged)) {

@@ -14,6 +14,7 @@ import dev.funnel.models.SoftmaxBlock;
 import dev.funnel.models.UserInputs;
 import dev.funnel.models.UserTowerBlock;
 import dev.funnel.models.VideoCatalog;
+import dev.funnel.models.WatchTimeCalibration;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Arrays;
@@ -28,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * weight = watch seconds; unclicked: weight 1). Its retrieval-score feature is u·w_v + b_v from the
  * already trained candidate model, computed as serving would (example age 0). Datasets without
  * impressions (MovieLens) fall back to watches as positives and sampled unwatched videos as
- * negatives; the manifest says which.
+ * negatives; the manifest says which. The latest {@link #CALIBRATION_SHARE} of the examples is held
+ * out of the fit: on it, {@link Calibrator} maps the logit to watch seconds.
  *
  * <p>"Time since last watch" is two features: since the last watch of anything, and since the last
  * watch of the candidate's topic within the 50-watch history the profile keeps.
@@ -38,7 +40,19 @@ final class RankerTrainer {
   private static final int NEGATIVES_PER_WATCH = 4;
   private static final int QUANTILE_EDGES = 100;
 
-  record Result(RankerBlock ranker, Quantiles quantiles, JsonObject stats) {}
+  /** The latest share of the examples, by time, held out of the fit to calibrate watch time. */
+  static final double CALIBRATION_SHARE = 0.1;
+
+  /** Fewer held-out examples (or no click among them): no table, serving uses exp(logit). */
+  static final int MIN_CALIBRATION_EXAMPLES = 500;
+
+  static final int CALIBRATION_BINS = 100;
+
+  record Result(
+      RankerBlock ranker,
+      Quantiles quantiles,
+      WatchTimeCalibration calibration,
+      JsonObject stats) {}
 
   /** Ranker examples in columns; raw[f][i] is raw continuous feature f of example i. */
   private record Examples(
@@ -98,6 +112,7 @@ final class RankerTrainer {
             quantiles,
             userEncoder.exampleAgeScaleSeconds());
 
+    int fitEnd = calibrationStart(ex);
     RankerBlock ranker = new RankerBlock(shapes);
     int batch = options.rankerBatchSize();
     ranker.initialize(manager, DataType.FLOAT32, RankerBlock.inputShapes(batch, batch));
@@ -105,7 +120,7 @@ final class RankerTrainer {
     RankerInputs inputs = new RankerInputs(batch);
     float[] labels = new float[batch];
     float[] weights = new float[batch];
-    int n = ex.size();
+    int n = fitEnd; // the rest calibrates
     int[] order = new int[n];
     for (int i = 0; i < n; i++) {
       order[i] = i;
@@ -160,7 +175,92 @@ final class RankerTrainer {
             .put("epochs", epochs)
             .put("seconds", CandidateTrainer.round(total))
             .put("examples_per_s", Math.round((double) n * options.rankerEpochs() / total));
-    return new Result(ranker, quantiles, stats);
+    WatchTimeCalibration calibration = WatchTimeCalibration.ODDS;
+    if (fitEnd < ex.size()) {
+      calibration = calibrate(manager, ranker, encoder, users, ex, fitEnd, batch, stats);
+    }
+    return new Result(ranker, quantiles, calibration, stats);
+  }
+
+  /**
+   * Start of the held-out calibration slice: the last {@link #CALIBRATION_SHARE} of the examples
+   * (time-ordered), moved to a time boundary so one page or watch group stays on one side; the
+   * example count when the slice would be too small to fit a table.
+   */
+  private static int calibrationStart(Examples ex) {
+    int n = ex.size();
+    int start = (int) Math.floor(n * (1 - CALIBRATION_SHARE));
+    while (start > 0 && start < n && ex.ts()[start] == ex.ts()[start - 1]) {
+      start++;
+    }
+    int clicks = 0;
+    for (int e = start; e < n; e++) {
+      clicks += ex.label()[e] > 0 ? 1 : 0;
+    }
+    return n - start < MIN_CALIBRATION_EXAMPLES || clicks == 0 || start == 0 ? n : start;
+  }
+
+  /**
+   * Fits the logit → watch seconds table on examples [from, size) the network did not see, and
+   * records in {@code stats} how far the raw odds were off.
+   */
+  private static WatchTimeCalibration calibrate(
+      NDManager manager,
+      RankerBlock ranker,
+      FeatureEncoder encoder,
+      EncodedUsers users,
+      Examples ex,
+      int from,
+      int batch,
+      JsonObject stats) {
+    int n = ex.size() - from;
+    float[] logits = new float[n];
+    float[] seconds = new float[n];
+    ParameterStore ps = new ParameterStore(manager, false);
+    RankerInputs inputs = new RankerInputs(batch);
+    for (int start = 0; start < n; start += batch) {
+      int rows = Math.min(batch, n - start);
+      for (int r = 0; r < rows; r++) {
+        int e = from + start + r;
+        encodeRow(encoder, users, ex, e, inputs, r);
+        // A click's weight is its watch seconds (at least 1 s); no click watched nothing.
+        seconds[start + r] = ex.label()[e] * ex.weight()[e];
+      }
+      try (NDManager step = manager.newSubManager()) {
+        float[] out =
+            ranker
+                .forward(ps, inputs.toNDList(step, rows, rows), false)
+                .singletonOrThrow()
+                .toFloatArray();
+        System.arraycopy(out, 0, logits, start, rows);
+      }
+    }
+    WatchTimeCalibration table = Calibrator.fit(logits, seconds, CALIBRATION_BINS);
+    double actual = 0;
+    double odds = 0;
+    double calibrated = 0;
+    for (int i = 0; i < n; i++) {
+      actual += seconds[i];
+      odds += Math.exp(logits[i]);
+      calibrated += table.seconds(logits[i]);
+    }
+    stats.put(
+        "calibration",
+        new JsonObject()
+            .put("held_out_examples", n)
+            .put("held_out_from_ts", ex.ts()[from])
+            .put("knots", table.toJson().getJsonArray("logit").size())
+            .put("mean_watch_s", CandidateTrainer.round(actual / n))
+            .put("mean_exp_logit_s", CandidateTrainer.round(odds / n))
+            .put("mean_calibrated_s", CandidateTrainer.round(calibrated / n)));
+    log.info(
+        "ranker calibration on {} held-out examples: mean watch {} s, exp(logit) {} s,"
+            + " calibrated {} s",
+        n,
+        String.format("%.1f", actual / n),
+        String.format("%.1f", odds / n),
+        String.format("%.1f", calibrated / n));
+    return table;
   }
 
   private static void encodeRow(

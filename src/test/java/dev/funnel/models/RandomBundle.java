@@ -26,6 +26,12 @@ final class RandomBundle {
   private RandomBundle() {}
 
   static Parts write(Path modelsRoot) throws IOException {
+    return write(modelsRoot, new int[VIDEOS], WatchTimeCalibration.ODDS);
+  }
+
+  /** As {@link #write(Path)}, with video durations (0 = unknown) and a calibration table. */
+  static Parts write(Path modelsRoot, int[] durations, WatchTimeCalibration calibration)
+      throws IOException {
     String[] ids = new String[VIDEOS], topics = new String[VIDEOS], langs = new String[VIDEOS];
     String[] titles = new String[VIDEOS];
     long[] upload = new long[VIDEOS];
@@ -36,7 +42,7 @@ final class RandomBundle {
       upload[i] = DATA_END - 86_400L * (i % 30);
       titles[i] = "video " + i;
     }
-    VideoCatalog catalog = new VideoCatalog(ids, topics, langs, upload, titles);
+    VideoCatalog catalog = new VideoCatalog(ids, topics, langs, upload, titles, durations);
     Vocabularies vocabs =
         new Vocabularies(
             new Vocabulary(List.of("cat", "dog", "music")),
@@ -89,7 +95,8 @@ final class RandomBundle {
                 ranker,
                 vectors,
                 bias,
-                new int[] {3, 1, 2}));
+                new int[] {3, 1, 2},
+                calibration));
     Path dir = ModelBundleWriter.publish(modelsRoot, staged, "random-1");
     return new Parts(manager, tower, ranker, encoder, dir);
   }

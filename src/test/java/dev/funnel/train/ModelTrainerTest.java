@@ -8,6 +8,7 @@ import dev.funnel.data.Dataset;
 import dev.funnel.features.UserProfile;
 import dev.funnel.models.BundleFiles;
 import dev.funnel.models.ModelBundle;
+import dev.funnel.models.RankerModel;
 import dev.funnel.models.UserTower;
 import dev.funnel.testing.TinyWorld;
 import io.vertx.core.json.JsonObject;
@@ -85,6 +86,53 @@ class ModelTrainerTest {
   void train_rankerAucAboveChance() {
     double auc = metrics.getJsonObject("ranker").getDouble("auc");
     assertTrue(auc > 0.6, "ranker AUC " + auc + ": " + metrics);
+  }
+
+  @Test
+  void train_rankerCalibratedOnHeldOutExamples() {
+    assertTrue(bundle.calibration().fitted());
+    assertTrue(Files.isRegularFile(version.resolve(BundleFiles.CALIBRATION)));
+    JsonObject calibration =
+        bundle
+            .manifest()
+            .getJsonObject("training")
+            .getJsonObject("ranker")
+            .getJsonObject("calibration");
+    assertTrue(calibration.getInteger("held_out_examples") > 0, calibration.encode());
+    assertTrue(calibration.getLong("held_out_from_ts") < metrics.getLong("cutoff_ts"));
+    var reliability = metrics.getJsonObject("ranker").getJsonArray("reliability");
+    assertEquals(Evaluator.RELIABILITY_BINS, reliability.size(), reliability.encode());
+  }
+
+  @Test
+  void expectedWatchSeconds_neverAboveTheVideosDuration() {
+    int videos = bundle.catalog().size();
+    int[] candidates = IntStream.range(0, videos).toArray();
+    float[] retrieval = new float[videos];
+    java.util.Arrays.fill(retrieval, 50f); // far above anything seen in training
+    try (RankerModel ranker = bundle.newRanker()) {
+      for (int u = 0; u < 20; u++) {
+        long now = bundle.dataEndTs();
+        UserProfile p = profileOf(u, now);
+        float[] seconds = ranker.expectedWatchSeconds(p, candidates, retrieval, videos, now);
+        for (int v = 0; v < videos; v++) {
+          int duration = bundle.catalog().durationSeconds(v);
+          assertTrue(duration > 0, "video " + v + " has no duration");
+          assertTrue(
+              seconds[v] >= 0 && seconds[v] <= duration,
+              "video " + v + ": " + seconds[v] + " s, duration " + duration + " s");
+        }
+      }
+    }
+  }
+
+  private static UserProfile profileOf(int user, long now) {
+    List<UserProfile.Watched> history = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      history.add(
+          new UserProfile.Watched("v" + ((user * 37 + i * 20) % 1000), now - 3600L * (10 - i)));
+    }
+    return new UserProfile("u" + user, "US", "en", "f", 30, history, List.of(), Map.of());
   }
 
   @Test

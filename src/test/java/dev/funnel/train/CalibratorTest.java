@@ -1,0 +1,67 @@
+package dev.funnel.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.funnel.models.WatchTimeCalibration;
+import io.vertx.core.json.JsonObject;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class CalibratorTest {
+  private static float[] floats(JsonObject table, String key) {
+    var a = table.getJsonArray(key);
+    float[] out = new float[a.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = a.getFloat(i);
+    }
+    return out;
+  }
+
+  @Test
+  void fit_violatorsPooled_knotsAtBlockMeans() {
+    // One bin per example: 0, then 10 and 5 violate the order and pool to 7.5, then 20.
+    WatchTimeCalibration c =
+        Calibrator.fit(new float[] {3, 1, 2, 4}, new float[] {5, 0, 10, 20}, 4);
+    JsonObject t = c.toJson();
+    assertArrayEquals(new float[] {1f, 2.5f, 4f}, floats(t, "logit"));
+    assertArrayEquals(new float[] {Calibrator.MIN_SECONDS, 7.5f, 20f}, floats(t, "seconds"));
+    assertEquals(7.5f + 0.5f * (20f - 7.5f) / 1.5f, c.seconds(3f), 1e-5f);
+  }
+
+  @Test
+  void fit_knownExpectedWatchTime_recovered() {
+    // Logit z: click with p(z) = sigmoid(z − 1), a click watches Exp(mean 100 + 50 z) seconds.
+    // The expected watch time p(z)·(100 + 50 z) is what the table must recover.
+    SplittableRandom rnd = new SplittableRandom(17);
+    int n = 400_000;
+    float[] logits = new float[n];
+    float[] seconds = new float[n];
+    for (int i = 0; i < n; i++) {
+      float z = (float) (rnd.nextDouble() * 4 - 2);
+      logits[i] = z;
+      double p = 1 / (1 + Math.exp(-(z - 1)));
+      if (rnd.nextDouble() < p) {
+        seconds[i] = (float) (-(100 + 50 * z) * Math.log(1 - rnd.nextDouble()));
+      }
+    }
+    WatchTimeCalibration c = Calibrator.fit(logits, seconds, 50);
+    for (float z = -1.5f; z <= 1.5f; z += 0.25f) {
+      double truth = (100 + 50 * z) / (1 + Math.exp(-(z - 1)));
+      // 5%, and a quarter second where the expectation itself is a couple of seconds.
+      assertEquals(truth, c.seconds(z), 0.05 * truth + 0.25, "z = " + z);
+    }
+    for (float z = -3f; z < 3f; z += 0.01f) {
+      assertTrue(c.seconds(z + 0.01f) > c.seconds(z), "strictly increasing at " + z);
+    }
+  }
+
+  @Test
+  void fit_equalLogits_oneKnot() {
+    WatchTimeCalibration c =
+        Calibrator.fit(new float[] {0.5f, 0.5f, 0.5f, 0.5f}, new float[] {0, 4, 0, 8}, 3);
+    assertArrayEquals(new float[] {0.5f}, floats(c.toJson(), "logit"));
+    assertEquals(3f, c.seconds(0.5f), 1e-6f);
+  }
+}
