@@ -152,7 +152,6 @@ public final class DemoCommand implements Callable<Integer> {
             new Thread(() -> stop(server, store, vertx, bundle, redisToStop), "funnel-demo-stop"));
 
     String user = sampleUser(profiles);
-    warmUp(server.url(), profiles);
     System.out.println();
     System.out.println("Funnel is serving model " + server.modelVersion() + " at " + server.url());
     System.out.println("Try:");
@@ -168,29 +167,6 @@ public final class DemoCommand implements Callable<Integer> {
             + "/v1/recommendations");
     System.out.println("Stop with Ctrl-C.");
     return 0;
-  }
-
-  /**
-   * A cold JVM (first Redis connections, JIT) can miss the 50 ms deadline and answer degraded: send
-   * a few requests ourselves so that the user's first curl shows the real funnel.
-   */
-  private static void warmUp(String url, List<UserProfile> profiles) {
-    java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
-    for (int i = 0; i < Math.min(200, profiles.size()); i++) {
-      java.net.URI uri =
-          java.net.URI.create(
-              url + "/v1/recommendations/" + profiles.get(i).userId() + "?count=20");
-      try {
-        client.send(
-            java.net.http.HttpRequest.newBuilder(uri).build(),
-            java.net.http.HttpResponse.BodyHandlers.discarding());
-      } catch (IOException e) {
-        return; // the server says why in its log; the demo still serves
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-    }
   }
 
   /** The model this demo trained on this data, if it is still on disk. */
