@@ -210,7 +210,18 @@ public final class FunnelServer {
               return v;
             },
             new DeploymentOptions().setInstances(config.http().instances()))
-        .map(id -> new Deployed(List.of(id), verticles.get(0).actualPort()));
+        .map(id -> new Deployed(List.of(id), verticles.get(0).actualPort()))
+        .recover(
+            e ->
+                Future.failedFuture(
+                    new IllegalStateException(
+                        "cannot listen on "
+                            + config.http().host()
+                            + ":"
+                            + config.http().port()
+                            + ": "
+                            + e.getMessage(),
+                        e)));
   }
 
   /** The bound port (the real one when the configuration asked for 0). */

@@ -2,6 +2,7 @@ package dev.funnel.cli;
 
 import dev.funnel.app.FunnelServer;
 import dev.funnel.app.LocalRedisServer;
+import dev.funnel.app.StartupChecks;
 import dev.funnel.config.ConfigException;
 import dev.funnel.config.FunnelConfig;
 import dev.funnel.data.Dataset;
@@ -90,6 +91,12 @@ public final class DemoCommand implements Callable<Integer> {
       System.err.println("funnel demo: " + e.getMessage());
       return 2;
     }
+    // Before minutes of generating and training: a taken port is said at once.
+    String portProblem = StartupChecks.portProblem(config.http().host(), config.http().port());
+    if (portProblem != null) {
+      System.err.println("funnel demo: " + portProblem);
+      return 1;
+    }
     Path data = work.resolve(preset);
     Path modelsRoot = config.modelsDir();
 
@@ -121,6 +128,12 @@ public final class DemoCommand implements Callable<Integer> {
     FeatureStore store;
     if (redis != null && !redis.isBlank()) {
       store = FeatureStores.create(vertx, config.redis().withUrl(redis));
+      String storeProblem = StartupChecks.storeProblem(store, redis, 2000);
+      if (storeProblem != null) {
+        System.err.println("funnel demo: " + storeProblem);
+        stop(null, store, vertx, bundle, null);
+        return 1;
+      }
     } else if (!embedded && LocalRedisServer.findExecutable().isPresent()) {
       localRedis = LocalRedisServer.start();
       store = FeatureStores.create(vertx, config.redis().withUrl(localRedis.url()));
