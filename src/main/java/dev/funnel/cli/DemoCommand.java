@@ -135,7 +135,8 @@ public final class DemoCommand implements Callable<Integer> {
         return 1;
       }
     } else if (!embedded && LocalRedisServer.findExecutable().isPresent()) {
-      localRedis = LocalRedisServer.start();
+      // The pid file lets the next demo stop this server if this JVM gets kill -9'd.
+      localRedis = LocalRedisServer.start(work.resolve("redis.pid"));
       store = FeatureStores.create(vertx, config.redis().withUrl(localRedis.url()));
     } else {
       store = new EmbeddedFeatureStore();
