@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * The funnel for one request. The feature read runs on the caller's event loop (one GET); the rest
  * (user tower → index top-K → ranker → filters → top N) runs on a bounded {@link WorkerExecutor}
  * with unordered {@code executeBlocking}, because ordered calls from one event loop would run one
- * at a time (DESIGN.md §7).
+ * at a time (docs/design.md §7).
  *
  * <p>Failure policy: the returned future fails only with {@link OverloadedException} (too many
  * requests pending: answer 503 at once). A store failure, a model failure or a missed deadline
