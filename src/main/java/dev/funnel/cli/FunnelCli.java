@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       LoadCommand.class,
       ServeCommand.class,
       BenchCommand.class,
+      JvmOptionsCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class FunnelCli implements Runnable {
