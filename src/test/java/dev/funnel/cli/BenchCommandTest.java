@@ -1,0 +1,52 @@
+package dev.funnel.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.funnel.testing.CapturedStderr;
+import dev.funnel.testing.FunnelServerExtension;
+import dev.funnel.testing.FunnelServerExtension.RunningServer;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** ./funnel bench over loopback against the real test server. */
+@ExtendWith(FunnelServerExtension.class)
+class BenchCommandTest {
+  private final RunningServer s;
+
+  BenchCommandTest(RunningServer s) {
+    this.s = s;
+  }
+
+  @Test
+  void bench_noUsersGiven_asksForTheStoredOnes(@TempDir Path tmp) throws Exception {
+    Path out = tmp.resolve("bench.json");
+    try (CapturedStderr err = new CapturedStderr()) {
+      int rc =
+          new CommandLine(new FunnelCli())
+              .execute(
+                  "bench",
+                  "--url",
+                  s.url(""),
+                  "--rate",
+                  "20",
+                  "--duration",
+                  "1",
+                  "--warmup",
+                  "0",
+                  "--out",
+                  out.toString());
+      assertEquals(0, rc, err.text());
+      assertTrue(
+          err.text().contains(s.world.profiles.size() + " user ids from the server's store"),
+          err.text());
+    }
+    JsonObject summary = new JsonObject(Files.readString(out));
+    assertEquals(0, summary.getLong("errors"), summary.encode());
+  }
+}
