@@ -44,10 +44,7 @@ import picocli.CommandLine.Option;
         "Open-loop load at a fixed rate against a running server; prints a JSON summary with"
             + " HdrHistogram percentiles (latency from the intended send time).")
 public final class BenchCommand implements Callable<Integer> {
-  @Option(
-      names = "--url",
-      defaultValue = "http://127.0.0.1:8080",
-      description = "Server base URL (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--url", defaultValue = "http://127.0.0.1:8080", description = "Server base URL.")
   URI url;
 
   @Option(names = "--rate", defaultValue = "200", description = "Requests per second.")
@@ -59,7 +56,7 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(
       names = "--warmup",
       defaultValue = "10",
-      description = "Seconds of load at the same rate before measuring (default 10).")
+      description = "Seconds of load at the same rate before measuring.")
   int warmup;
 
   @Option(
@@ -70,13 +67,13 @@ public final class BenchCommand implements Callable<Integer> {
               + " holds, from GET /v1/users?sample=10000).")
   Integer users;
 
-  @Option(names = "--count", defaultValue = "20", description = "N per request (default 20).")
+  @Option(names = "--count", defaultValue = "20", description = "N per request.")
   int count;
 
   @Option(
       names = "--connections",
       defaultValue = "64",
-      description = "HTTP/1.1 keep-alive connections (default 64).")
+      description = "HTTP/1.1 keep-alive connections.")
   int connections;
 
   @Option(names = "--timeout-ms", defaultValue = "5000", description = "Per-request timeout.")

@@ -55,7 +55,7 @@ public final class DemoCommand implements Callable<Integer> {
       description = "world size: rw-small (default), tiny, rw-1m")
   String preset = "rw-small";
 
-  @Option(names = "--port", paramLabel = "N", description = "HTTP port (default 8080)")
+  @Option(names = "--port", paramLabel = "N", description = "HTTP port (http.port, default 8080)")
   String port;
 
   @Option(

@@ -36,14 +36,14 @@ public final class ReportCommand implements Callable<Integer> {
       names = "--work",
       paramLabel = "DIR",
       defaultValue = "work/report",
-      description = "Cache of datasets, models and result JSON (default: ${DEFAULT-VALUE}).")
+      description = "Cache of datasets, models and result JSON.")
   Path work;
 
   @Option(
       names = "--docs",
       paramLabel = "DIR",
       defaultValue = "docs",
-      description = "Where quality.md and quality/*.png go (default: ${DEFAULT-VALUE}).")
+      description = "Where quality.md and quality/*.png go.")
   Path docs;
 
   @Option(

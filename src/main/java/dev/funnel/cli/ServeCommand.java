@@ -41,22 +41,29 @@ public final class ServeCommand implements Callable<Integer> {
       description = "configuration file (default conf/funnel.properties)")
   Path conf;
 
-  @Option(names = "--host", paramLabel = "H", description = "interface to bind (http.host)")
+  @Option(
+      names = "--host",
+      paramLabel = "H",
+      description = "interface to bind (http.host, default 127.0.0.1)")
   String host;
 
-  @Option(names = "--port", paramLabel = "N", description = "TCP port, 0 = any free (http.port)")
+  @Option(
+      names = "--port",
+      paramLabel = "N",
+      description = "TCP port, 0 = any free (http.port, default 8080)")
   String port;
 
   @Option(
       names = "--redis",
       paramLabel = "URL",
-      description = "redis://host:port of the feature store (redis.url); none = embedded, empty")
+      description =
+          "redis://host:port of the feature store (redis.url); none = the embedded store, empty")
   String redis;
 
   @Option(
       names = "--models",
       paramLabel = "MODELDIR",
-      description = "model version dir or models root with LATEST (models.dir)")
+      description = "model version dir or models root with LATEST (models.dir, default models)")
   Path models;
 
   @Option(
