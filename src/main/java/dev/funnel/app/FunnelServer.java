@@ -76,7 +76,11 @@ public final class FunnelServer {
             model -> {
               Wiring w = Wiring.of(vertx, config, store, model, workers);
               return warmUp(w.pipeline, store, model, config)
-                  .compose(v -> deployHttp(vertx, config, w, serial))
+                  .compose(
+                      v -> {
+                        w.guarded.forgetFailures();
+                        return deployHttp(vertx, config, w, serial);
+                      })
                   .map(
                       d -> new FunnelServer(vertx, workers, w, d.ids, config.http().host(), d.port))
                   .recover(

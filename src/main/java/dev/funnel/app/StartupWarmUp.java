@@ -6,6 +6,7 @@ import dev.funnel.pipeline.RecommendQuery;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +29,8 @@ import org.slf4j.LoggerFactory;
 final class StartupWarmUp {
   private static final Logger LOG = LoggerFactory.getLogger(StartupWarmUp.class);
 
+  static final long SAMPLE_TIMEOUT_MS = 2_000;
+
   private StartupWarmUp() {}
 
   /**
@@ -45,8 +48,10 @@ final class StartupWarmUp {
     }
     long t0 = System.nanoTime();
     long until = t0 + budgetMs * 1_000_000L;
+    // Bounded: a store that accepts connections but never answers must not hold up the start.
     return store
         .sampleUserIds(1000)
+        .timeout(Math.min(budgetMs, SAMPLE_TIMEOUT_MS), TimeUnit.MILLISECONDS)
         .recover(e -> Future.succeededFuture(List.of()))
         .compose(
             users -> {
@@ -72,7 +77,7 @@ final class StartupWarmUp {
 
   private static Future<?> send(RecommendPipeline pipeline, List<String> users, int i) {
     RecommendQuery q = query(pipeline, users, i);
-    String id = "warm-up-" + i;
+    String id = RecommendPipeline.WARM_UP_ID_PREFIX + i;
     return i % PATHS == 4 ? pipeline.explain(q, id) : pipeline.recommend(q, id);
   }
 

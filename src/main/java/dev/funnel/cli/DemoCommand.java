@@ -112,7 +112,10 @@ public final class DemoCommand implements Callable<Integer> {
 
     Path version = reusableModel(data, modelsRoot);
     if (version == null || retrain) {
-      step("2/4 training both models into " + modelsRoot + " (a few minutes on 2 cores)");
+      step(
+          "2/4 training both models into "
+              + modelsRoot
+              + " (the long step: 21 min measured on 2 busy cores, see README; progress below)");
       long t = System.nanoTime();
       version = ModelTrainer.train(dataset, modelsRoot, TrainOptions.defaults());
       Files.writeString(data.resolve(MODEL_MARKER), version.toAbsolutePath() + "\n");

@@ -33,6 +33,9 @@ import org.slf4j.LoggerFactory;
 public final class RecommendPipeline {
   private static final Logger LOG = LoggerFactory.getLogger(RecommendPipeline.class);
 
+  /** Request ids of the start-up warm-up's own requests, whose store timeouts are expected. */
+  public static final String WARM_UP_ID_PREFIX = "warm-up-";
+
   private final FeatureStore store;
   private final ModelHolder models;
   private final WorkerExecutor workers;
@@ -111,7 +114,9 @@ public final class RecommendPipeline {
         .recover(
             e -> {
               // An open breaker fails every read at once: that is the point, not news per request.
-              if (!(e instanceof io.vertx.circuitbreaker.OpenCircuitException)) {
+              // The start-up warm-up meets cold connections on purpose: not news either.
+              if (!(e instanceof io.vertx.circuitbreaker.OpenCircuitException)
+                  && !requestId.startsWith(WARM_UP_ID_PREFIX)) {
                 LOG.warn(
                     "[{}] feature read for user {} failed, serving without it: {}",
                     requestId,
