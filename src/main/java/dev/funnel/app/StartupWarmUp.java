@@ -49,10 +49,15 @@ final class StartupWarmUp {
     long t0 = System.nanoTime();
     long until = t0 + budgetMs * 1_000_000L;
     // Bounded: a store that accepts connections but never answers must not hold up the start.
+    // A store that does not answer gets no reads at all (null users: anonymous requests only), so
+    // the warm-up neither waits on it nor trips its breaker; the store's own checks report it.
+    long sampleMs = Math.min(budgetMs, SAMPLE_TIMEOUT_MS);
     return store
-        .sampleUserIds(1000)
-        .timeout(Math.min(budgetMs, SAMPLE_TIMEOUT_MS), TimeUnit.MILLISECONDS)
-        .recover(e -> Future.succeededFuture(List.of()))
+        .ping()
+        .compose(v -> store.sampleUserIds(1000))
+        .timeout(sampleMs, TimeUnit.MILLISECONDS)
+        .<List<String>>map(ids -> ids)
+        .recover(e -> Future.succeededFuture(null))
         .compose(
             users -> {
               AtomicInteger next = new AtomicInteger();
@@ -81,13 +86,14 @@ final class StartupWarmUp {
     return i % PATHS == 4 ? pipeline.explain(q, id) : pipeline.recommend(q, id);
   }
 
+  /** {@code users} null: the store did not answer, so no request reads it. */
   private static RecommendQuery query(RecommendPipeline pipeline, List<String> users, int i) {
-    String user = users.isEmpty() ? null : users.get(i % users.size());
+    String user = users == null || users.isEmpty() ? null : users.get(i % users.size());
     int[] popular = pipeline.model().popular();
     String video =
         pipeline.model().bundle().catalog().id(popular[(i / PATHS) % Math.min(50, popular.length)]);
     return switch (i % PATHS) {
-      case 1 -> RecommendQuery.forUser("funnel-warm-up-unknown-user", 20);
+      case 1 -> RecommendQuery.forUser(users == null ? null : "funnel-warm-up-unknown-user", 20);
       case 2 -> new RecommendQuery(null, List.of(video), null, 20, null, null);
       case 3 -> new RecommendQuery(user, null, null, 20, null, video);
       default -> RecommendQuery.forUser(user, 20);

@@ -44,12 +44,12 @@ class BenchCommandTest {
                   "--out",
                   out.toString());
       assertEquals(0, rc, err.text());
-      // The test Redis is shared by every test class (each under its own prefix), so a bounded
-      // SCAN finds some of this server's users, not necessarily all.
+      // A bounded SCAN of a Redis shared by every test class finds some of this server's users
+      // (the world's, and those other tests' events created), not necessarily all.
       Matcher m = Pattern.compile("(\\d+) user ids from the server's store").matcher(err.text());
       assertTrue(m.find(), err.text());
       int n = Integer.parseInt(m.group(1));
-      assertTrue(n > 0 && n <= s.world.profiles.size(), err.text());
+      assertTrue(n > 0, err.text());
     }
     JsonObject summary = new JsonObject(Files.readString(out));
     assertEquals(0, summary.getLong("errors"), summary.encode());
