@@ -6,6 +6,8 @@ import dev.funnel.metrics.FunnelMetrics;
 import dev.funnel.models.serving.ModelReloader;
 import dev.funnel.pipeline.RecommendPipeline;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
@@ -22,35 +24,42 @@ public final class ApiRouter {
       FunnelMetrics metrics,
       ModelReloader reloader) {
     Router router = Router.router(vertx);
+    RouteTable routes = new RouteTable();
     // First on every request: the request id, and the metric recorded when the answer ends.
-    router.route().handler(RequestIds::assign).handler(ctx -> RequestMetrics.observe(ctx, metrics));
+    router
+        .route()
+        .handler(RequestIds::assign)
+        .handler(ctx -> RequestMetrics.observe(ctx, metrics, routes));
     RecommendationsHandler recommendations = new RecommendationsHandler(pipeline, config.serving());
     RelatedVideosHandler related = new RelatedVideosHandler(pipeline, config.serving());
     HealthHandler health = new HealthHandler(pipeline, store);
 
-    router.get("/health").handler(health::health);
-    router.get("/ready").handler(health::ready);
-    router.get("/v1/recommendations/:userId").handler(recommendations::get);
+    getOrHead(router, "/health").handler(health::health);
+    getOrHead(router, "/ready").handler(health::ready);
+    getOrHead(router, "/v1/recommendations/:userId").handler(recommendations::get);
     router
         .post("/v1/recommendations")
         .consumes("application/json")
         .handler(BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes()))
         .handler(recommendations::post);
-    router.get("/v1/videos/:videoId/related").handler(related::get);
+    getOrHead(router, "/v1/videos/:videoId/related").handler(related::get);
     UsersHandler users = new UsersHandler(pipeline, store, config.serving());
-    router.get("/v1/users").handler(users::sample);
-    router.get("/v1/users/:userId").handler(users::get);
+    getOrHead(router, "/v1/users").handler(users::sample);
+    getOrHead(router, "/v1/users/:userId").handler(users::get);
     // The inspector page (docs/inspector.md): static files from the classpath's webroot/.
     StaticHandler inspector = StaticHandler.create("webroot").setCachingEnabled(false);
-    router.get("/").handler(inspector);
-    router.getWithRegex("/inspector\\.(js|css)").handler(inspector);
+    getOrHead(router, "/").handler(inspector);
+    router
+        .routeWithRegex("/inspector\\.(js|css)")
+        .method(HttpMethod.GET)
+        .method(HttpMethod.HEAD)
+        .handler(inspector);
     router
         .post("/v1/events")
         .consumes("application/json")
         .handler(BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes()))
         .handler(new EventsHandler(store, metrics)::post);
-    router
-        .get("/metrics")
+    getOrHead(router, "/metrics")
         .handler(
             ctx ->
                 ctx.response()
@@ -63,12 +72,18 @@ public final class ApiRouter {
       router.post("/admin/models/reload").handler(admin::reload);
     }
 
-    ProblemHandler problems = new ProblemHandler(metrics);
+    ProblemHandler problems = new ProblemHandler(metrics, routes);
     router.route().failureHandler(problems);
     // The router's own answers (no route, wrong method, wrong media type, body too large).
     for (int status : new int[] {400, 401, 404, 405, 406, 413, 415, 500}) {
       router.errorHandler(status, problems);
     }
+    routes.load(router);
     return router;
+  }
+
+  // HEAD is GET without the body (Vert.x leaves the body out of a HEAD answer itself).
+  private static Route getOrHead(Router router, String path) {
+    return router.route(path).method(HttpMethod.GET).method(HttpMethod.HEAD);
   }
 }

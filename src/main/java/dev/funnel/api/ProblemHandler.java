@@ -4,6 +4,7 @@ import dev.funnel.metrics.FunnelMetrics;
 import dev.funnel.models.serving.ModelReloader;
 import dev.funnel.pipeline.OverloadedException;
 import io.vertx.circuitbreaker.OpenCircuitException;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
@@ -34,9 +35,11 @@ final class ProblemHandler implements Handler<RoutingContext> {
           Map.entry(405, "Method Not Allowed"),
           Map.entry(406, "Not Acceptable"),
           Map.entry(413, "Content Too Large"),
+          Map.entry(414, "URI Too Long"),
           Map.entry(415, "Unsupported Media Type"),
           Map.entry(409, "Conflict"),
           Map.entry(422, "Unprocessable Content"),
+          Map.entry(431, "Request Header Fields Too Large"),
           Map.entry(500, "Internal Server Error"),
           Map.entry(503, "Service Unavailable"));
 
@@ -45,7 +48,9 @@ final class ProblemHandler implements Handler<RoutingContext> {
           404, "no such resource",
           405, "method not allowed on this resource",
           413, "request body is too large",
+          414, "request line is too long",
           415, "request body must be application/json",
+          431, "request headers are too large",
           503, "the server is overloaded; retry later");
 
   /** How much a problem of one kind is worth in the log. */
@@ -72,9 +77,11 @@ final class ProblemHandler implements Handler<RoutingContext> {
 
   private final AtomicLong errors = new AtomicLong();
   private final FunnelMetrics metrics;
+  private final RouteTable routes;
 
-  ProblemHandler(FunnelMetrics metrics) {
+  ProblemHandler(FunnelMetrics metrics, RouteTable routes) {
     this.metrics = metrics;
+    this.routes = routes;
   }
 
   /**
@@ -194,17 +201,29 @@ final class ProblemHandler implements Handler<RoutingContext> {
     } else if (status == 401) {
       response.putHeader("WWW-Authenticate", "Bearer");
     }
-    String title = TITLES.getOrDefault(status, "Error");
+    if (status == 405) {
+      String allow = routes.allow(ctx.request().path());
+      if (!allow.isEmpty()) {
+        response.putHeader("Allow", allow);
+      }
+    }
+    send(response, status, detail, ctx.request().path());
+  }
+
+  /** The problem body for this status (detail null = the status's default) and its headers. */
+  static Future<Void> send(HttpServerResponse response, int status, String detail, String path) {
     JsonObject problem =
         new JsonObject()
             .put("type", "about:blank")
-            .put("title", title)
+            .put("title", TITLES.getOrDefault(status, "Error"))
             .put("status", status)
-            .put("detail", detail)
             .put(
-                "instance",
-                Validation.truncate(ctx.request().path() == null ? "" : ctx.request().path()));
-    response
+                "detail",
+                detail != null
+                    ? detail
+                    : DEFAULT_DETAILS.getOrDefault(status, TITLES.getOrDefault(status, "Error")))
+            .put("instance", Validation.truncate(path == null ? "" : path));
+    return response
         .setStatusCode(status)
         .putHeader("Content-Type", PROBLEM_JSON)
         .putHeader("Cache-Control", "no-store")

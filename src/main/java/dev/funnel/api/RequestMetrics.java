@@ -6,8 +6,9 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.Set;
 
 /**
- * Records every answered request in {@link FunnelMetrics}. The route label is one of a fixed set of
- * templates, never the raw path, so hostile paths cannot grow the number of time series.
+ * Records every answered request in {@link FunnelMetrics}. The route label is the template of the
+ * route the path matches ({@link RouteTable}) or "other", never the raw path, so hostile paths
+ * cannot grow the number of time series.
  */
 final class RequestMetrics {
   private static final String KEY = "funnel.metrics";
@@ -16,13 +17,13 @@ final class RequestMetrics {
 
   private RequestMetrics() {}
 
-  static void observe(RoutingContext ctx, FunnelMetrics metrics) {
+  static void observe(RoutingContext ctx, FunnelMetrics metrics, RouteTable routes) {
     long start = System.nanoTime();
     ctx.put(KEY, metrics);
     ctx.addEndHandler(
         ar ->
             metrics.request(
-                route(ctx.request().path()),
+                routes.template(ctx.request().path()),
                 METHODS.contains(ctx.request().method().name())
                     ? ctx.request().method().name()
                     : "OTHER",
@@ -36,27 +37,5 @@ final class RequestMetrics {
     if (metrics != null) {
       metrics.recommendation(r.timings(), r.degraded());
     }
-  }
-
-  static String route(String path) {
-    if (path == null) {
-      return "other";
-    }
-    if (path.startsWith("/v1/recommendations/")) {
-      return "/v1/recommendations/:userId";
-    }
-    if (path.startsWith("/v1/videos/") && path.endsWith("/related")) {
-      return "/v1/videos/:videoId/related";
-    }
-    return switch (path) {
-      case "/v1/recommendations",
-          "/v1/events",
-          "/health",
-          "/ready",
-          "/metrics",
-          "/admin/models/reload" ->
-          path;
-      default -> "other";
-    };
   }
 }

@@ -76,7 +76,11 @@ public final class FunnelServer {
             model -> {
               Wiring w = Wiring.of(vertx, config, store, model, workers);
               return warmUp(w.pipeline, store, model, config)
-                  .compose(v -> deployHttp(vertx, config, w, serial))
+                  .compose(
+                      v -> {
+                        w.guarded.forgetFailures();
+                        return deployHttp(vertx, config, w, serial);
+                      })
                   .map(
                       d -> new FunnelServer(vertx, workers, w, d.ids, config.http().host(), d.port))
                   .recover(
@@ -118,7 +122,7 @@ public final class FunnelServer {
   }
 
   /**
-   * A model this large (the size from which the ANN graph serves) gets the compaction and the
+   * A model this large (the size from which the ANN graph serves) gets the compaction and the long
    * warm-up; below it load garbage and the JIT's first minute do not matter.
    */
   static final int LARGE_MODEL_VIDEOS = VectorIndexes.AUTO_GRAPH_MIN_VIDEOS;
@@ -129,16 +133,28 @@ public final class FunnelServer {
   // Keeps start-up to /ready within the 20 s aimed for at RW-1M (docs/benchmarks.md).
   static final long WARM_UP_BUDGET_MS = 12_000;
 
-  // A large model's first minute otherwise pays for the JIT (StartupWarmUp); small ones do not
-  // need it, and the tests' many servers start faster without it.
+  /**
+   * Below that size: enough requests for every path a first request takes, a few times per worker
+   * (first Redis connections, class loading, first forwards with a real history), so that the first
+   * answer after /ready is a full one; a fraction of a second on the test world.
+   */
+  static final int SMALL_WARM_UP_REQUESTS = 100;
+
+  static final long SMALL_WARM_UP_BUDGET_MS = 5_000;
+
+  // A large model's first minute otherwise pays for the JIT (StartupWarmUp); a small one gets a
+  // short round so that its first answers are not degraded by first-time costs.
   private static Future<Void> warmUp(
       RecommendPipeline pipeline, FeatureStore store, ServingModel model, FunnelConfig config) {
-    if (model.index().size() < LARGE_MODEL_VIDEOS) {
-      return Future.succeededFuture();
-    }
     int workers = config.inference().workers();
     int lanes = workers > 0 ? workers : Runtime.getRuntime().availableProcessors();
-    return StartupWarmUp.run(pipeline, store, WARM_UP_REQUESTS, lanes, WARM_UP_BUDGET_MS)
+    boolean large = model.index().size() >= LARGE_MODEL_VIDEOS;
+    return StartupWarmUp.run(
+            pipeline,
+            store,
+            large ? WARM_UP_REQUESTS : SMALL_WARM_UP_REQUESTS,
+            lanes,
+            large ? WARM_UP_BUDGET_MS : SMALL_WARM_UP_BUDGET_MS)
         .mapEmpty();
   }
 
@@ -198,7 +214,18 @@ public final class FunnelServer {
               return v;
             },
             new DeploymentOptions().setInstances(config.http().instances()))
-        .map(id -> new Deployed(List.of(id), verticles.get(0).actualPort()));
+        .map(id -> new Deployed(List.of(id), verticles.get(0).actualPort()))
+        .recover(
+            e ->
+                Future.failedFuture(
+                    new IllegalStateException(
+                        "cannot listen on "
+                            + config.http().host()
+                            + ":"
+                            + config.http().port()
+                            + ": "
+                            + e.getMessage(),
+                        e)));
   }
 
   /** The bound port (the real one when the configuration asked for 0). */

@@ -1,6 +1,7 @@
 package dev.funnel.app;
 
 import dev.funnel.api.ApiRouter;
+import dev.funnel.api.InvalidRequestHandler;
 import dev.funnel.config.FunnelConfig;
 import dev.funnel.features.FeatureStore;
 import dev.funnel.metrics.FunnelMetrics;
@@ -57,6 +58,7 @@ final class HttpVerticle extends VerticleBase {
     server =
         vertx
             .createHttpServer(options)
+            .invalidRequestHandler(new InvalidRequestHandler())
             .requestHandler(ApiRouter.create(vertx, config, pipeline, store, metrics, reloader));
     return server.listen();
   }

@@ -10,25 +10,36 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A private redis-server process on a free loopback port, for the demo and the tests: no
  * persistence, its own working directory, stopped by {@link #close()} (and by a shutdown hook, so a
- * Ctrl-C leaves nothing running). Never touches a Redis someone else started.
+ * Ctrl-C leaves nothing running). A {@code kill -9} of the JVM runs no hook, so with a pid file the
+ * next start stops the server the killed JVM left behind. Never touches a Redis someone else
+ * started: only a live redis-server whose pid and port the pid file names, and whose owner JVM is
+ * gone.
  */
 public final class LocalRedisServer implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
 
+  private static final Logger LOG = LoggerFactory.getLogger(LocalRedisServer.class);
+
   private final Process process;
   private final int port;
   private final Path dir;
+  private final Path pidFile;
   private final Thread shutdownHook;
 
-  private LocalRedisServer(Process process, int port, Path dir) {
+  private LocalRedisServer(Process process, int port, Path dir, Path pidFile) {
     this.process = process;
     this.port = port;
     this.dir = dir;
+    this.pidFile = pidFile;
     this.shutdownHook = new Thread(this::stopProcess, "local-redis-stop");
     Runtime.getRuntime().addShutdownHook(shutdownHook);
   }
@@ -51,6 +62,17 @@ public final class LocalRedisServer implements AutoCloseable {
    * @throws IOException when redis-server is missing or does not come up in time
    */
   public static LocalRedisServer start() throws IOException {
+    return start(null);
+  }
+
+  /**
+   * Like {@link #start()}, remembering the server in {@code pidFile} (null = none) until {@link
+   * #close()}; first stops the server an earlier owner left there if that owner is gone.
+   */
+  public static LocalRedisServer start(Path pidFile) throws IOException {
+    if (pidFile != null) {
+      reapLeftover(pidFile);
+    }
     Path executable =
         findExecutable().orElseThrow(() -> new IOException("redis-server is not on the PATH"));
     Path dir = Files.createTempDirectory("funnel-redis-");
@@ -73,8 +95,22 @@ public final class LocalRedisServer implements AutoCloseable {
             .redirectErrorStream(true)
             .redirectOutput(dir.resolve("stdout.log").toFile())
             .start();
-    LocalRedisServer server = new LocalRedisServer(process, port, dir);
+    LocalRedisServer server = new LocalRedisServer(process, port, dir, pidFile);
     try {
+      if (pidFile != null) {
+        Files.createDirectories(pidFile.toAbsolutePath().getParent());
+        Files.writeString(
+            pidFile,
+            "redis "
+                + process.pid()
+                + "\nowner "
+                + ProcessHandle.current().pid()
+                + "\nport "
+                + port
+                + "\ndir "
+                + dir.toAbsolutePath()
+                + "\n");
+      }
       server.awaitPong();
     } catch (IOException e) {
       server.close();
@@ -131,6 +167,73 @@ public final class LocalRedisServer implements AutoCloseable {
     throw new IOException("redis-server did not answer PING on port " + port + " in time", last);
   }
 
+  /**
+   * Stops the redis-server named in {@code pidFile} when its owner JVM is gone (killed without its
+   * shutdown hook) and the process is still that redis-server (same pid, command and port), then
+   * removes the file and the server's directory.
+   */
+  private static void reapLeftover(Path pidFile) {
+    if (!Files.exists(pidFile)) {
+      return;
+    }
+    Map<String, String> fields = new HashMap<>();
+    try {
+      for (String line : Files.readAllLines(pidFile)) {
+        int space = line.indexOf(' ');
+        if (space > 0) {
+          fields.put(line.substring(0, space), line.substring(space + 1).trim());
+        }
+      }
+      long redisPid = Long.parseLong(fields.getOrDefault("redis", "-1"));
+      long ownerPid = Long.parseLong(fields.getOrDefault("owner", "-1"));
+      String dir = fields.getOrDefault("dir", "");
+      String port = fields.getOrDefault("port", "-1");
+      if (ProcessHandle.of(ownerPid).map(ProcessHandle::isAlive).orElse(false)) {
+        return; // its owner still runs it: not ours to stop, nor its file to remove
+      }
+      Optional<ProcessHandle> leftover =
+          ProcessHandle.of(redisPid)
+              .filter(ProcessHandle::isAlive)
+              .filter(
+                  h -> {
+                    String cmd = processTitle(h.pid());
+                    return cmd.contains("redis-server") && cmd.contains("127.0.0.1:" + port);
+                  });
+      if (leftover.isPresent()) {
+        LOG.info(
+            "stopping redis-server pid {} left running by an earlier run that was killed ({})",
+            redisPid,
+            pidFile);
+        ProcessHandle h = leftover.get();
+        h.destroy();
+        try {
+          h.onExit().get(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+          h.destroyForcibly();
+        }
+      }
+      if (!dir.isEmpty()) {
+        deleteQuietly(Path.of(dir));
+      }
+      Files.deleteIfExists(pidFile);
+    } catch (IOException | NumberFormatException e) {
+      LOG.warn("cannot read the pid file {}: {}", pidFile, e.toString());
+    }
+  }
+
+  /**
+   * The process's title as ps shows it: redis-server retitles itself "redis-server 127.0.0.1:PORT"
+   * (ProcessHandle.Info reports the binary, which Debian links to redis-check-rdb). Linux only; ""
+   * elsewhere, so nothing is stopped there.
+   */
+  private static String processTitle(long pid) {
+    try {
+      return Files.readString(Path.of("/proc", Long.toString(pid), "cmdline")).replace('\0', ' ');
+    } catch (IOException | RuntimeException e) {
+      return "";
+    }
+  }
+
   private static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       socket.setReuseAddress(true);
@@ -155,6 +258,13 @@ public final class LocalRedisServer implements AutoCloseable {
   @Override
   public void close() {
     stopProcess();
+    if (pidFile != null) {
+      try {
+        Files.deleteIfExists(pidFile);
+      } catch (IOException ignored) {
+        // a stale file names a dead process: the next start removes it
+      }
+    }
     try {
       Runtime.getRuntime().removeShutdownHook(shutdownHook);
     } catch (IllegalStateException alreadyShuttingDown) {

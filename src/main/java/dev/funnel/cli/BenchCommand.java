@@ -10,6 +10,8 @@ import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -42,10 +44,7 @@ import picocli.CommandLine.Option;
         "Open-loop load at a fixed rate against a running server; prints a JSON summary with"
             + " HdrHistogram percentiles (latency from the intended send time).")
 public final class BenchCommand implements Callable<Integer> {
-  @Option(
-      names = "--url",
-      defaultValue = "http://127.0.0.1:8080",
-      description = "Server base URL (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--url", defaultValue = "http://127.0.0.1:8080", description = "Server base URL.")
   URI url;
 
   @Option(names = "--rate", defaultValue = "200", description = "Requests per second.")
@@ -57,22 +56,24 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(
       names = "--warmup",
       defaultValue = "10",
-      description = "Seconds of load at the same rate before measuring (default 10).")
+      description = "Seconds of load at the same rate before measuring.")
   int warmup;
 
   @Option(
       names = "--users",
-      defaultValue = "100000",
-      description = "Users u0..u{N-1} asked for, uniformly at random (default 100000).")
-  int users;
+      paramLabel = "N",
+      description =
+          "Ask for users u0..u{N-1}, uniformly at random (default: the users the server's store"
+              + " holds, from GET /v1/users?sample=10000).")
+  Integer users;
 
-  @Option(names = "--count", defaultValue = "20", description = "N per request (default 20).")
+  @Option(names = "--count", defaultValue = "20", description = "N per request.")
   int count;
 
   @Option(
       names = "--connections",
       defaultValue = "64",
-      description = "HTTP/1.1 keep-alive connections (default 64).")
+      description = "HTTP/1.1 keep-alive connections.")
   int connections;
 
   @Option(names = "--timeout-ms", defaultValue = "5000", description = "Per-request timeout.")
@@ -89,16 +90,13 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (!(rate > 0) || duration < 1 || warmup < 0 || users < 1 || connections < 1) {
+    if (!(rate > 0)
+        || duration < 1
+        || warmup < 0
+        || (users != null && users < 1)
+        || connections < 1) {
       System.err.println("funnel bench: rate, duration, users, connections must be positive");
       return 2;
-    }
-    // Precomputed paths: the loop must not measure its own string building or RNG.
-    int distinct = (int) Math.min(users, 1 << 16);
-    String[] paths = new String[distinct];
-    SplittableRandom random = new SplittableRandom(seed);
-    for (int i = 0; i < distinct; i++) {
-      paths[i] = "/v1/recommendations/u" + random.nextInt(users) + "?count=" + count;
     }
     Vertx vertx = Vertx.vertx();
     HttpClient client =
@@ -110,6 +108,27 @@ public final class BenchCommand implements Callable<Integer> {
                 .setTcpNoDelay(true),
             new PoolOptions().setHttp1MaxSize(connections).setMaxWaitQueueSize(-1));
     try {
+      List<String> ids = users != null ? null : storedUsers(client);
+      if (ids != null && ids.isEmpty()) {
+        System.err.println(
+            "funnel bench: the server's store holds no users (GET /v1/users?sample=…); load"
+                + " some with ./funnel load, or ask for u0..u{N-1} with --users N");
+        return 2;
+      }
+      if (ids != null) {
+        System.err.println(
+            "funnel bench: "
+                + ids.size()
+                + " user ids from the server's store (--users N to override)");
+      }
+      // Precomputed paths: the loop must not measure its own string building or RNG.
+      int distinct = ids != null ? ids.size() : Math.min(users, 1 << 16);
+      String[] paths = new String[distinct];
+      SplittableRandom random = new SplittableRandom(seed);
+      for (int i = 0; i < distinct; i++) {
+        String user = ids != null ? ids.get(i) : "u" + random.nextInt(users);
+        paths[i] = "/v1/recommendations/" + user + "?count=" + count;
+      }
       Run warm = warmup > 0 ? run(client, paths, warmup, null) : null;
       RssSampler rss = serverPid == null ? null : new RssSampler(serverPid);
       Run measured = run(client, paths, duration, rss);
@@ -130,6 +149,36 @@ public final class BenchCommand implements Callable<Integer> {
     } finally {
       client.close().eventually(vertx::close).await(10, TimeUnit.SECONDS);
     }
+  }
+
+  /**
+   * Stored user ids from the server under test: the largest sample it answers in time (a large SCAN
+   * may miss the server's deadline on a busy store). Empty when it holds none.
+   */
+  private List<String> storedUsers(HttpClient client) throws Exception {
+    Exception last = null;
+    for (int n : new int[] {10_000, 1_000, 100}) {
+      try {
+        JsonObject body =
+            client
+                .request(HttpMethod.GET, "/v1/users?sample=" + n)
+                .compose(r -> r.send())
+                .compose(
+                    r ->
+                        r.statusCode() == 200
+                            ? r.body()
+                            : io.vertx.core.Future.failedFuture("status " + r.statusCode()))
+                .map(io.vertx.core.buffer.Buffer::toJsonObject)
+                .await(timeoutMs, TimeUnit.MILLISECONDS);
+        List<String> ids = new ArrayList<>();
+        body.getJsonArray("users").forEach(id -> ids.add(id.toString()));
+        return ids;
+      } catch (Exception e) {
+        last = e;
+      }
+    }
+    throw new IllegalStateException(
+        "cannot read user ids from " + url + "/v1/users (" + last.getMessage() + ")", last);
   }
 
   /** One fixed-rate phase. */

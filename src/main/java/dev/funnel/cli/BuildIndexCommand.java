@@ -33,8 +33,7 @@ public final class BuildIndexCommand implements Callable<Integer> {
       names = "--models",
       paramLabel = "MODELDIR",
       defaultValue = "models",
-      description =
-          "Model version directory or models root with LATEST (default: ${DEFAULT-VALUE}).")
+      description = "Model version directory or models root with LATEST.")
   Path models;
 
   @Option(
@@ -43,19 +42,19 @@ public final class BuildIndexCommand implements Callable<Integer> {
       description = "Dataset whose users' vectors are the recall queries (optional).")
   Path data;
 
-  @Option(names = "--max-degree", defaultValue = "32", description = "Graph degree (default 32).")
+  @Option(names = "--max-degree", defaultValue = "32", description = "Graph degree.")
   int maxDegree;
 
-  @Option(names = "--build-beam", defaultValue = "100", description = "Build beam (default 100).")
+  @Option(names = "--build-beam", defaultValue = "100", description = "Build beam.")
   int buildBeam;
 
   @Option(
       names = "--search-beam",
       defaultValue = "350",
-      description = "Default search beam saved with the graph (default 350).")
+      description = "Default search beam saved with the graph.")
   int searchBeam;
 
-  @Option(names = "--alpha", defaultValue = "1.2", description = "Diversity alpha (default 1.2).")
+  @Option(names = "--alpha", defaultValue = "1.2", description = "Diversity alpha.")
   float alpha;
 
   @Option(
@@ -80,7 +79,7 @@ public final class BuildIndexCommand implements Callable<Integer> {
   @Option(names = "--queries", defaultValue = "1000", description = "Recall queries (users).")
   int queries;
 
-  @Option(names = "-k", defaultValue = "300", description = "K for recall@K (default 300).")
+  @Option(names = "-k", defaultValue = "300", description = "K for recall@K.")
   int k;
 
   @Option(

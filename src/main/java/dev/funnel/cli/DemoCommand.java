@@ -2,6 +2,7 @@ package dev.funnel.cli;
 
 import dev.funnel.app.FunnelServer;
 import dev.funnel.app.LocalRedisServer;
+import dev.funnel.app.StartupChecks;
 import dev.funnel.config.ConfigException;
 import dev.funnel.config.FunnelConfig;
 import dev.funnel.data.Dataset;
@@ -54,7 +55,7 @@ public final class DemoCommand implements Callable<Integer> {
       description = "world size: rw-small (default), tiny, rw-1m")
   String preset = "rw-small";
 
-  @Option(names = "--port", paramLabel = "N", description = "HTTP port (default 8080)")
+  @Option(names = "--port", paramLabel = "N", description = "HTTP port (http.port, default 8080)")
   String port;
 
   @Option(
@@ -90,6 +91,12 @@ public final class DemoCommand implements Callable<Integer> {
       System.err.println("funnel demo: " + e.getMessage());
       return 2;
     }
+    // Before minutes of generating and training: a taken port is said at once.
+    String portProblem = StartupChecks.portProblem(config.http().host(), config.http().port());
+    if (portProblem != null) {
+      System.err.println("funnel demo: " + portProblem);
+      return 1;
+    }
     Path data = work.resolve(preset);
     Path modelsRoot = config.modelsDir();
 
@@ -105,7 +112,10 @@ public final class DemoCommand implements Callable<Integer> {
 
     Path version = reusableModel(data, modelsRoot);
     if (version == null || retrain) {
-      step("2/4 training both models into " + modelsRoot + " (a few minutes on 2 cores)");
+      step(
+          "2/4 training both models into "
+              + modelsRoot
+              + " (the long step: 21 min measured on 2 busy cores, see README; progress below)");
       long t = System.nanoTime();
       version = ModelTrainer.train(dataset, modelsRoot, TrainOptions.defaults());
       Files.writeString(data.resolve(MODEL_MARKER), version.toAbsolutePath() + "\n");
@@ -121,8 +131,15 @@ public final class DemoCommand implements Callable<Integer> {
     FeatureStore store;
     if (redis != null && !redis.isBlank()) {
       store = FeatureStores.create(vertx, config.redis().withUrl(redis));
+      String storeProblem = StartupChecks.storeProblem(store, redis, 2000);
+      if (storeProblem != null) {
+        System.err.println("funnel demo: " + storeProblem);
+        stop(null, store, vertx, bundle, null);
+        return 1;
+      }
     } else if (!embedded && LocalRedisServer.findExecutable().isPresent()) {
-      localRedis = LocalRedisServer.start();
+      // The pid file lets the next demo stop this server if this JVM gets kill -9'd.
+      localRedis = LocalRedisServer.start(work.resolve("redis.pid"));
       store = FeatureStores.create(vertx, config.redis().withUrl(localRedis.url()));
     } else {
       store = new EmbeddedFeatureStore();
@@ -152,7 +169,6 @@ public final class DemoCommand implements Callable<Integer> {
             new Thread(() -> stop(server, store, vertx, bundle, redisToStop), "funnel-demo-stop"));
 
     String user = sampleUser(profiles);
-    warmUp(server.url(), profiles);
     System.out.println();
     System.out.println("Funnel is serving model " + server.modelVersion() + " at " + server.url());
     System.out.println("Try:");
@@ -168,29 +184,6 @@ public final class DemoCommand implements Callable<Integer> {
             + "/v1/recommendations");
     System.out.println("Stop with Ctrl-C.");
     return 0;
-  }
-
-  /**
-   * A cold JVM (first Redis connections, JIT) can miss the 50 ms deadline and answer degraded: send
-   * a few requests ourselves so that the user's first curl shows the real funnel.
-   */
-  private static void warmUp(String url, List<UserProfile> profiles) {
-    java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
-    for (int i = 0; i < Math.min(200, profiles.size()); i++) {
-      java.net.URI uri =
-          java.net.URI.create(
-              url + "/v1/recommendations/" + profiles.get(i).userId() + "?count=20");
-      try {
-        client.send(
-            java.net.http.HttpRequest.newBuilder(uri).build(),
-            java.net.http.HttpResponse.BodyHandlers.discarding());
-      } catch (IOException e) {
-        return; // the server says why in its log; the demo still serves
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-    }
   }
 
   /** The model this demo trained on this data, if it is still on disk. */

@@ -28,8 +28,7 @@ public final class EvaluateCommand implements Callable<Integer> {
       names = "--models",
       paramLabel = "MODELDIR",
       defaultValue = "models",
-      description =
-          "A models root (uses LATEST) or one version directory (default: ${DEFAULT-VALUE}).")
+      description = "A models root (uses LATEST) or one version directory.")
   Path models;
 
   @Option(

@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       LoadCommand.class,
       ServeCommand.class,
       BenchCommand.class,
+      JvmOptionsCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class FunnelCli implements Runnable {
@@ -42,11 +43,17 @@ public final class FunnelCli implements Runnable {
     return 1;
   }
 
+  /** The command line with every subcommand's --help showing its options' defaults. */
+  public static CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new FunnelCli());
+    cli.getSubcommands()
+        .values()
+        .forEach(c -> c.getCommandSpec().usageMessage().showDefaultValues(true));
+    return cli;
+  }
+
   public static void main(String[] args) {
-    int code =
-        new CommandLine(new FunnelCli())
-            .setExecutionExceptionHandler(FunnelCli::reportFailure)
-            .execute(args);
+    int code = commandLine().setExecutionExceptionHandler(FunnelCli::reportFailure).execute(args);
     if (code != 0 || !ServeCommand.keepsRunning(args)) {
       System.exit(code);
     }

@@ -26,22 +26,24 @@ public final class ReportCommand implements Callable<Integer> {
   @Option(
       names = "--movielens",
       paramLabel = "DIR",
-      defaultValue = "../shared/data/movielens/ml-latest-small",
-      description = "MovieLens ml-latest-small folder (default: ${DEFAULT-VALUE}).")
+      defaultValue = "${env:FUNNEL_MOVIELENS_DIR}",
+      description =
+          "MovieLens ml-latest-small folder, downloaded from grouplens.org (README: MovieLens;"
+              + " default: $FUNNEL_MOVIELENS_DIR, now ${DEFAULT-VALUE}).")
   Path movielens;
 
   @Option(
       names = "--work",
       paramLabel = "DIR",
       defaultValue = "work/report",
-      description = "Cache of datasets, models and result JSON (default: ${DEFAULT-VALUE}).")
+      description = "Cache of datasets, models and result JSON.")
   Path work;
 
   @Option(
       names = "--docs",
       paramLabel = "DIR",
       defaultValue = "docs",
-      description = "Where quality.md and quality/*.png go (default: ${DEFAULT-VALUE}).")
+      description = "Where quality.md and quality/*.png go.")
   Path docs;
 
   @Option(
@@ -68,6 +70,12 @@ public final class ReportCommand implements Callable<Integer> {
       QualityReport report = new QualityReport(plan, work);
       if (fresh) {
         deleteResults(report.workDir());
+      }
+      if (!skipMovielens && movielens == null) {
+        System.err.println(
+            "funnel report: give the MovieLens ml-latest-small folder with --movielens DIR (or"
+                + " FUNNEL_MOVIELENS_DIR), or leave it out with --skip-movielens");
+        return 2;
       }
       JsonObject real = skipMovielens ? null : report.movielens(movielens);
       JsonObject ablations = skipAblations ? null : report.ablations();

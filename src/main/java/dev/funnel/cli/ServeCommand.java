@@ -1,6 +1,7 @@
 package dev.funnel.cli;
 
 import dev.funnel.app.FunnelServer;
+import dev.funnel.app.StartupChecks;
 import dev.funnel.config.ConfigException;
 import dev.funnel.config.FunnelConfig;
 import dev.funnel.data.Dataset;
@@ -40,22 +41,29 @@ public final class ServeCommand implements Callable<Integer> {
       description = "configuration file (default conf/funnel.properties)")
   Path conf;
 
-  @Option(names = "--host", paramLabel = "H", description = "interface to bind (http.host)")
+  @Option(
+      names = "--host",
+      paramLabel = "H",
+      description = "interface to bind (http.host, default 127.0.0.1)")
   String host;
 
-  @Option(names = "--port", paramLabel = "N", description = "TCP port, 0 = any free (http.port)")
+  @Option(
+      names = "--port",
+      paramLabel = "N",
+      description = "TCP port, 0 = any free (http.port, default 8080)")
   String port;
 
   @Option(
       names = "--redis",
       paramLabel = "URL",
-      description = "redis://host:port of the feature store (redis.url); none = embedded, empty")
+      description =
+          "redis://host:port of the feature store (redis.url); none = the embedded store, empty")
   String redis;
 
   @Option(
       names = "--models",
       paramLabel = "MODELDIR",
-      description = "model version dir or models root with LATEST (models.dir)")
+      description = "model version dir or models root with LATEST (models.dir, default models)")
   Path models;
 
   @Option(
@@ -90,6 +98,24 @@ public final class ServeCommand implements Callable<Integer> {
               + " embedded feature store, so every user is served as unknown (context and"
               + " popularity). `./funnel demo` loads profiles into the embedded store itself.");
     }
+    // Checked before the seconds of model loading, so a taken port or a dead Redis is said at once.
+    String portProblem = StartupChecks.portProblem(config.http().host(), config.http().port());
+    if (portProblem != null) {
+      System.err.println("funnel serve: " + portProblem);
+      return 1;
+    }
+    Vertx vertx = Vertx.vertx();
+    FeatureStore store = FeatureStores.create(vertx, config.redis());
+    if (!config.redis().embedded()) {
+      String storeProblem = StartupChecks.storeProblem(store, config.redis().url(), 2000);
+      if (storeProblem != null) {
+        System.err.println(
+            "funnel serve: WARNING: "
+                + storeProblem
+                + ". Serving anyway: every user is served as unknown (degraded) and /ready"
+                + " answers 503 until it does.");
+      }
+    }
     ModelBundle bundle;
     try {
       bundle =
@@ -103,10 +129,9 @@ public final class ServeCommand implements Callable<Integer> {
               + ": "
               + e.getMessage()
               + " (train one with ./funnel train, or pass --models)");
+      store.close().eventually(vertx::close).await();
       return 1;
     }
-    Vertx vertx = Vertx.vertx();
-    FeatureStore store = FeatureStores.create(vertx, config.redis());
     FunnelServer server;
     try {
       if (data != null) {

@@ -27,22 +27,34 @@ public final class TrainCommand implements Callable<Integer> {
       names = "--out",
       paramLabel = "MODELDIR",
       defaultValue = "models",
-      description = "Models root (default: ${DEFAULT-VALUE}).")
+      description = "Models root.")
   Path out;
 
-  @Option(names = "--epochs", paramLabel = "N", description = "Candidate-model epochs.")
+  @Option(
+      names = "--epochs",
+      paramLabel = "N",
+      description = "Candidate-model epochs (default 6; --fast 4).")
   Integer epochs;
 
-  @Option(names = "--ranker-epochs", paramLabel = "N", description = "Ranker epochs.")
+  @Option(
+      names = "--ranker-epochs",
+      paramLabel = "N",
+      description = "Ranker epochs (default 3; --fast 2).")
   Integer rankerEpochs;
 
-  @Option(names = "--negatives", paramLabel = "N", description = "Sampled-softmax negatives.")
+  @Option(
+      names = "--negatives",
+      paramLabel = "N",
+      description = "Sampled-softmax negatives (default 2048; --fast 512).")
   Integer negatives;
 
-  @Option(names = "--batch-size", paramLabel = "N", description = "Candidate-model batch size.")
+  @Option(
+      names = "--batch-size",
+      paramLabel = "N",
+      description = "Candidate-model batch size (default 512; --fast 256).")
   Integer batchSize;
 
-  @Option(names = "--seed", paramLabel = "S", description = "Random seed.")
+  @Option(names = "--seed", paramLabel = "S", description = "Random seed (default 42).")
   Long seed;
 
   @Option(
@@ -59,13 +71,16 @@ public final class TrainCommand implements Callable<Integer> {
               + " default all). Use ~10 at RW-1M.")
   Integer maxExamplesPerUser;
 
-  @Option(names = "--ranker-batch-size", paramLabel = "N", description = "Ranker batch size.")
+  @Option(
+      names = "--ranker-batch-size",
+      paramLabel = "N",
+      description = "Ranker batch size (default 1024; --fast 512).")
   Integer rankerBatchSize;
 
   @Option(
       names = "--max-ranker-examples",
       paramLabel = "N",
-      description = "Cap on ranker training impressions (default 400000).")
+      description = "Cap on ranker training impressions (default 400000; --fast 50000).")
   Integer maxRankerExamples;
 
   @Option(

@@ -121,6 +121,15 @@ public final class GuardedFeatureStore implements FeatureStore {
   }
 
   /** Releases the breaker only; the store behind it belongs to someone else. */
+  /**
+   * Closes the breaker and forgets the failures counted so far: the start-up warm-up meets cold
+   * connections on purpose, and its timeouts say nothing about the store the first real request
+   * will find.
+   */
+  public void forgetFailures() {
+    breaker.reset();
+  }
+
   public void closeBreaker() {
     breaker.close();
   }

@@ -161,7 +161,8 @@ public final class ModelBundle implements AutoCloseable {
     }
   }
 
-  private static Path resolve(Path path) throws IOException {
+  /** The version directory {@code path} names: itself, or the one its {@code LATEST} file names. */
+  public static Path resolve(Path path) throws IOException {
     if (Files.isRegularFile(path.resolve(BundleFiles.MANIFEST))) {
       return path;
     }

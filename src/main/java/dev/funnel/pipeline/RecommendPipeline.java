@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * The funnel for one request. The feature read runs on the caller's event loop (one GET); the rest
  * (user tower → index top-K → ranker → filters → top N) runs on a bounded {@link WorkerExecutor}
  * with unordered {@code executeBlocking}, because ordered calls from one event loop would run one
- * at a time (DESIGN.md §7).
+ * at a time (docs/design.md §7).
  *
  * <p>Failure policy: the returned future fails only with {@link OverloadedException} (too many
  * requests pending: answer 503 at once, checked before the feature read so that a refused request
@@ -37,6 +37,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class RecommendPipeline {
   private static final Logger LOG = LoggerFactory.getLogger(RecommendPipeline.class);
+
+  /** Request ids of the start-up warm-up's own requests, whose store timeouts are expected. */
+  public static final String WARM_UP_ID_PREFIX = "warm-up-";
 
   private final FeatureStore store;
   private final ModelHolder models;
@@ -131,7 +134,9 @@ public final class RecommendPipeline {
         .recover(
             e -> {
               // An open breaker fails every read at once: that is the point, not news per request.
-              if (!(e instanceof io.vertx.circuitbreaker.OpenCircuitException)) {
+              // The start-up warm-up meets cold connections on purpose: not news either.
+              if (!(e instanceof io.vertx.circuitbreaker.OpenCircuitException)
+                  && !requestId.startsWith(WARM_UP_ID_PREFIX)) {
                 LOG.warn(
                     "[{}] feature read for user {} failed, serving without it: {}",
                     requestId,

@@ -77,8 +77,14 @@ public final class GraphIndex implements VectorIndex, AutoCloseable {
   public static final String META_FILE = "graph.json";
   public static final String PQ_FILE = "pq.bin";
 
-  private static final VectorTypeSupport VTS =
-      VectorizationProvider.getInstance().getVectorTypeSupport();
+  /**
+   * jvector's vector support, initialised on first use only: initialising it probes the Vector API
+   * (and warns on Java < 20), which a model served by the exact index never needs, though it does
+   * ask {@link #exists}.
+   */
+  private static final class Jvector {
+    static final VectorTypeSupport VTS = VectorizationProvider.getInstance().getVectorTypeSupport();
+  }
 
   /**
    * Build and search parameters.
@@ -142,7 +148,7 @@ public final class GraphIndex implements VectorIndex, AutoCloseable {
   private final class Searcher {
     final GraphSearcher searcher = new GraphSearcher(graph);
     final float[] query = new float[dims + 2];
-    final VectorFloat<?> queryVector = VTS.createFloatVector(query);
+    final VectorFloat<?> queryVector = Jvector.VTS.createFloatVector(query);
   }
 
   private GraphIndex(
@@ -470,7 +476,7 @@ public final class GraphIndex implements VectorIndex, AutoCloseable {
       System.arraycopy(vectors, v * dims, row, 0, dims);
       row[dims] = bias[v];
       row[dims + 1] = (float) Math.sqrt(Math.max(0, max - norms[v]));
-      list.add(VTS.createFloatVector(row));
+      list.add(Jvector.VTS.createFloatVector(row));
     }
     return new Rows(list, (float) Math.sqrt(max));
   }

@@ -129,4 +129,39 @@ class ErrorResponsesApiTest {
   void wrongMethod_is405(String method, String path) {
     assertProblem(Http.method(method, s.url(path)), 405);
   }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "DELETE|/v1/recommendations/u0|GET, HEAD",
+        "GET|/v1/recommendations|POST",
+        "PUT|/health|GET, HEAD",
+        "POST|/v1/users/u0|GET, HEAD",
+        "GET|/v1/events|POST",
+        "DELETE|/inspector.js|GET, HEAD"
+      })
+  void wrongMethod_namesAllowedMethods(String method, String path, String allow) {
+    Http.Reply r = Http.method(method, s.url(path));
+    assertProblem(r, 405);
+    assertEquals(allow, r.header("Allow"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"/health", "/ready", "/metrics", "/v1/users?sample=2", "/"})
+  void head_onGetRoute_isAnsweredWithoutBody(String path) {
+    Http.Reply r = Http.method("HEAD", s.url(path));
+    assertEquals(200, r.status());
+    assertEquals("", r.raw().body());
+  }
+
+  @Test
+  void requestLineTooLong_is414Problem() {
+    assertProblem(Http.get(s.url("/v1/recommendations/u0?pad=" + "a".repeat(10_000))), 414);
+  }
+
+  @Test
+  void headersTooLarge_is431Problem() {
+    assertProblem(Http.get(s.url("/health"), "x".repeat(20_000)), 431);
+  }
 }

@@ -246,6 +246,21 @@ class HostileInputTest {
   }
 
   @Test
+  void metrics_everyRoute_isLabelledWithItsTemplate() {
+    String user = s.world.profiles.get(0).userId();
+    Http.get(s.url("/v1/users?sample=2"));
+    Http.get(s.url("/v1/users/" + user));
+    Http.get(s.url("/"));
+    Http.get(s.url("/no/such/route"));
+    String text = Http.get(s.url("/metrics")).raw().body();
+    for (String route : List.of("/v1/users", "/v1/users/:userId", "/", "other")) {
+      assertTrue(
+          text.contains("route=\"" + route + "\""), "no series for route " + route + ":\n" + text);
+    }
+    assertFalse(text.contains("route=\"/no/such/route\""), "raw path as a label");
+  }
+
+  @Test
   void metrics_prometheusText_hasEveryFamily() {
     Http.get(s.url("/v1/recommendations/" + s.world.profiles.get(0).userId()));
     Http.Reply r = Http.get(s.url("/metrics"));

@@ -81,7 +81,7 @@ class UsersApiTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"sample=0", "sample=101", "sample=-1", "sample=x", "count=3"})
+  @ValueSource(strings = {"sample=0", "sample=10001", "sample=-1", "sample=x", "count=3"})
   void sampleUsers_badQuery_is400Problem(String query) {
     ErrorResponsesApiTest.assertProblem(Http.get(s.url("/v1/users?" + query)), 400);
   }

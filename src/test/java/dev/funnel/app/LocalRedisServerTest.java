@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class LocalRedisServerTest {
@@ -27,6 +30,43 @@ class LocalRedisServerTest {
     handle.onExit().get();
     assertFalse(handle.isAlive());
     assertFalse(accepts(port));
+  }
+
+  @Test
+  void start_withPidFileOfAKilledOwner_stopsTheLeftoverServer() throws Exception {
+    assumeTrue(LocalRedisServer.findExecutable().isPresent(), "redis-server is not installed");
+    Path pidFile = Files.createTempDirectory("funnel-pid-").resolve("redis.pid");
+    LocalRedisServer left = LocalRedisServer.start(pidFile);
+    ProcessHandle leftover = ProcessHandle.of(left.pid()).orElseThrow();
+    // What a kill -9 of the owner leaves: the file names an owner that no longer runs.
+    Process owner = new ProcessBuilder("true").start();
+    owner.waitFor();
+    Files.writeString(
+        pidFile, Files.readString(pidFile).replaceFirst("owner \\d+", "owner " + owner.pid()));
+
+    LocalRedisServer next = LocalRedisServer.start(pidFile);
+    try {
+      leftover.onExit().get(10, TimeUnit.SECONDS);
+      assertFalse(leftover.isAlive());
+      assertFalse(accepts(left.port()));
+      assertTrue(accepts(next.port()));
+      assertTrue(Files.readString(pidFile).contains("redis " + next.pid()));
+    } finally {
+      next.close();
+      left.close();
+    }
+    assertFalse(Files.exists(pidFile), "close removes the pid file");
+  }
+
+  @Test
+  void start_withPidFileOfALiveOwner_leavesItsServerAlone() throws Exception {
+    assumeTrue(LocalRedisServer.findExecutable().isPresent(), "redis-server is not installed");
+    Path pidFile = Files.createTempDirectory("funnel-pid-").resolve("redis.pid");
+    try (LocalRedisServer first = LocalRedisServer.start(pidFile);
+        LocalRedisServer second = LocalRedisServer.start(pidFile)) {
+      assertTrue(accepts(first.port()));
+      assertTrue(accepts(second.port()));
+    }
   }
 
   private static boolean accepts(int port) {

@@ -3,15 +3,13 @@ package dev.funnel.quality;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.funnel.data.Dataset;
 import dev.funnel.data.movielens.MovieLensImporter;
+import dev.funnel.testing.MovieLensDir;
 import dev.funnel.testing.TinyWorld;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -69,11 +67,7 @@ class LeaveLastOutSplitTest {
 
   @Test
   void of_movieLens_nothingFromTheFutureInTraining() throws IOException {
-    String shared = System.getProperty("funnel.sharedData", "../shared/data");
-    Path in = Paths.get(shared, "movielens", "ml-latest-small");
-    assumeTrue(
-        Files.isRegularFile(in.resolve("ratings.csv")),
-        "skipped: no ml-latest-small at " + in.toAbsolutePath() + " (set -Dfunnel.sharedData)");
+    Path in = MovieLensDir.require();
     MovieLensImporter.importDir(in, tmp.resolve("ml"));
     Dataset data = Dataset.read(tmp.resolve("ml"));
     LeaveLastOutSplit s = LeaveLastOutSplit.of(data, 5, 10);

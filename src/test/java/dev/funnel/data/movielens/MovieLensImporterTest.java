@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.funnel.data.Dataset;
 import dev.funnel.data.DatasetFormatException;
 import dev.funnel.data.User;
 import dev.funnel.data.Video;
+import dev.funnel.testing.MovieLensDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -136,11 +136,7 @@ class MovieLensImporterTest {
 
   @Test
   void importDir_mlLatestSmall_importsEveryRating() throws IOException {
-    String shared = System.getProperty("funnel.sharedData", "../shared/data");
-    Path in = Paths.get(shared, "movielens", "ml-latest-small");
-    assumeTrue(
-        Files.isRegularFile(in.resolve("ratings.csv")),
-        "skipped: no ml-latest-small at " + in.toAbsolutePath() + " (set -Dfunnel.sharedData)");
+    Path in = MovieLensDir.require();
     MovieLensImporter.importDir(in, tmp.resolve("ml"));
     Dataset d = Dataset.read(tmp.resolve("ml"));
     assertEquals(100_836, d.watches().size());
