@@ -43,7 +43,7 @@ public final class WatchNext {
    */
   public record Params(float alpha, int neighbours, float similarity, ItemVector item) {
     /** Chosen on RW-small validation watches (docs/quality.md, "Watch-next"). */
-    public static final Params DEFAULT = new Params(0.5f, 100, 1f, ItemVector.TOWER);
+    public static final Params DEFAULT = new Params(0.9f, 0, 1f, ItemVector.SOFTMAX_ROW);
 
     public Params {
       if (item == null) {

@@ -140,7 +140,7 @@ class WatchNextApiTest {
     assertEquals(20, related.size());
     String t = topic(playing);
     long sameTopic = related.stream().filter(v -> topic(v).equals(t)).count();
-    // The tiny world has 20 topics: by chance 1 of 20 would share p's topic.
-    assertTrue(sameTopic >= 10, sameTopic + " of 20 share the playing video's topic " + t);
+    // The tiny world has 60 topics: by chance about 1 in 60 would share p's topic.
+    assertTrue(sameTopic >= 5, sameTopic + " of 20 share the playing video's topic " + t);
   }
 }
