@@ -17,7 +17,7 @@ class WatchNextEvaluationTest {
     long cutoff = WatchNextEvaluation.cutoffOf(w.bundle);
     WatchNextEvaluation e =
         new WatchNextEvaluation(
-            w.data, w.bundle, cutoff, new WatchNextEvaluation.Options(150, 20, 3L));
+            w.data, w.bundle, cutoff, new WatchNextEvaluation.Options(500, 20, 3L));
     try {
       JsonObject r = e.evaluate(WatchNextEvaluation.Side.TEST, WatchNext.Params.DEFAULT);
       String figures = r.encode();
