@@ -14,23 +14,23 @@ import java.util.List;
  * that {@code quality.WatchNextEvaluation} replays with the same code:
  *
  * <ol>
- *   <li><b>Query.</b> The item vector of p is the user tower's vector for a profile that has
- *       watched only p (the model's own "what comes after p"), in the same space as the user vector
- *       u. The related query is q = α·u + (1−α)·s·i_p with s = ‖u‖/‖i_p‖, so that α weighs two
- *       vectors of equal length; without a profile it is i_p alone (pure item-to-item).
- *   <li><b>Candidates.</b> The top {@link Params#neighbours} of i_p (p's own neighbourhood) first,
- *       then the top of q up to K, without duplicates; p and the user's watched videos are excluded
- *       by the caller's {@link ExclusionSet}.
+ *   <li><b>Query.</b> p's item vector i_p ({@link ItemVector}: by default p's own index row w_p).
+ *       For a known user the query is q = α·u + (1−α)·s·i_p with s = ‖u‖/‖i_p‖, so that α weighs
+ *       two vectors of equal length; without a profile it is i_p alone (pure item-to-item).
+ *   <li><b>Candidates.</b> The top K of q; optionally the top {@link Params#neighbours} of i_p
+ *       first. p and the user's watched videos are excluded by the caller's {@link ExclusionSet}.
  *   <li><b>Order.</b> The ranker's expected watch time is blended with the similarity to p after
  *       the ranker: score = z(log watch) + β·z(i_p·w_v + b_v), z = standardised over the
- *       candidates. The ranker is trained for the home feed and pulls every list towards the user's
- *       general taste; β keeps the list about p.
+ *       candidates. The ranker is trained for the home feed and pulls every list back towards the
+ *       user's general taste; β keeps the list about p.
  * </ol>
  *
- * Why the tower and not p's softmax row or input embedding: measured in docs/quality.md (the
- * tower's item vector has the best next-watch HitRate as pure item-to-item). α, the neighbours and
- * β were chosen on watches before the model's cutoff. Stateless and thread-safe; the retriever and
- * ranker passed in belong to the calling worker.
+ * <p>The defaults were chosen on watches before the model's cutoff (RW-small and the tiny world
+ * chose the same setting): the softmax row beat the tower's vector for a one-video history, extra
+ * neighbour candidates lowered HitRate, and β = 1 both raised HitRate and cut the overlap with the
+ * home feed (docs/quality.md, "Watch-next"). The ranker, {@code RankerBlock} and the trainer are
+ * unchanged: the similarity term is applied here, after them. Stateless and thread-safe; the
+ * retriever and ranker passed in belong to the calling worker.
  */
 public final class WatchNext {
 

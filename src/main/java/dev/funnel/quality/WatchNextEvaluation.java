@@ -315,6 +315,8 @@ public final class WatchNextEvaluation {
     double[] hitRelated = new double[m];
     double[] overlap = new double[m];
     double[] overlapProbe = new double[m];
+    int[] relatedOnly = new int[m]; // pairs the related list hits and the home feed misses
+    int[] homeOnly = new int[m];
     int probes = 0;
     double hitHome = 0;
     double hitItem = 0;
@@ -339,7 +341,11 @@ public final class WatchNextEvaluation {
         float[] item = params.item() == WatchNext.ItemVector.TOWER ? tower : row;
         int[] rel =
             related(p.withPlaying(), playingId, p.playing(), p.excluded(), ts, params, item);
-        hitRelated[g] += contains(rel, p.next()) ? 1 : 0;
+        boolean hit = contains(rel, p.next());
+        boolean homeHit = contains(p.home(), p.next());
+        hitRelated[g] += hit ? 1 : 0;
+        relatedOnly[g] += hit && !homeHit ? 1 : 0;
+        homeOnly[g] += homeHit && !hit ? 1 : 0;
         overlap[g] += shared(rel, p.home());
         if (probeId != null) {
           float[] probeItem = item(params.item(), probeId, p.probe(), ts);
@@ -385,6 +391,7 @@ public final class WatchNextEvaluation {
               .put("pairs", prepared.size())
               .put("hit_related", round(hitRelated[g] / n))
               .put("hit_home", round(hitHome / n))
+              .put("hit_related_minus_home_95", pairedInterval(relatedOnly[g], homeOnly[g], n))
               .put("overlap", round(overlap[g] / n))
               .put("overlap_probe", round(overlapProbe[g] / Math.max(1, probes)))
               .put("probes", probes)
@@ -400,6 +407,17 @@ public final class WatchNextEvaluation {
       rows.add(r);
     }
     return rows;
+  }
+
+  /**
+   * 95% normal interval of the paired HitRate difference: from the discordant pairs (b: only the
+   * first hits, c: only the second), the difference is (b − c)/n with variance (b + c − (b −
+   * c)²/n)/n².
+   */
+  static JsonArray pairedInterval(int b, int c, int n) {
+    double diff = (double) (b - c) / n;
+    double se = Math.sqrt(Math.max(0, b + c - (double) (b - c) * (b - c) / n)) / n;
+    return new JsonArray().add(round(diff - 1.96 * se)).add(round(diff + 1.96 * se));
   }
 
   private int[] neighbours(float[] item, ExclusionSet excluded) {
