@@ -7,9 +7,9 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * {@code GET /v1/videos/{videoId}/related?count=N[&user=U]}: watch-next for a playing video. The
- * funnel runs with the playing video appended to the user's history (or to an empty one), so the
- * user tower sees it as the latest watch, and the video itself is excluded. An unknown video is a
- * 404: there is nothing to relate to.
+ * query follows the playing video ({@link dev.funnel.pipeline.WatchNext}): blended with the user's
+ * vector for a known user, item-to-item without one; the video itself and the user's history are
+ * excluded. An unknown video is a 404: there is nothing to relate to.
  */
 final class RelatedVideosHandler {
   private final RecommendPipeline pipeline;

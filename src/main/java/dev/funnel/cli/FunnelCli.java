@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       TrainCommand.class,
       BuildIndexCommand.class,
       EvaluateCommand.class,
+      WatchNextCommand.class,
       ReportCommand.class,
       LoadCommand.class,
       ServeCommand.class,

@@ -46,6 +46,7 @@ public final class RecommendPipeline {
   private final WorkerExecutor workers;
   private final ServingConfig serving;
   private final int maxPending;
+  private final WatchNext.Params watchNext;
   private final AtomicInteger pending = new AtomicInteger();
 
   public RecommendPipeline(
@@ -54,6 +55,20 @@ public final class RecommendPipeline {
       WorkerExecutor workers,
       ServingConfig serving,
       int maxPending) {
+    this(store, model, workers, serving, maxPending, WatchNext.Params.DEFAULT);
+  }
+
+  /**
+   * @param watchNext how related (watch-next) requests blend the user and the playing video
+   */
+  public RecommendPipeline(
+      FeatureStore store,
+      ServingModel model,
+      WorkerExecutor workers,
+      ServingConfig serving,
+      int maxPending,
+      WatchNext.Params watchNext) {
+    this.watchNext = watchNext;
     this.store = store;
     this.models = new ModelHolder(model);
     this.workers = workers;
@@ -170,6 +185,7 @@ public final class RecommendPipeline {
       String requestId,
       UserProfile profile,
       ExclusionSet excluded,
+      int playing,
       boolean personalized,
       boolean storeFailed,
       long nowTs,
@@ -222,8 +238,10 @@ public final class RecommendPipeline {
     for (String v : q.exclude()) {
       ids[n++] = catalog.index(v);
     }
+    int playing = -1;
     if (q.playing() != null) {
-      ids[n++] = catalog.index(q.playing());
+      playing = catalog.index(q.playing());
+      ids[n++] = playing;
     }
     boolean personalized = fetched.profile().isPresent() || bodyHistory;
     ExclusionSet excluded = ExclusionSet.of(ids, n);
@@ -236,7 +254,16 @@ public final class RecommendPipeline {
       trace.because("feature store failed; served as an unknown user");
     }
     return new Request(
-        model, q, requestId, profile, excluded, personalized, fetched.failed(), now, trace);
+        model,
+        q,
+        requestId,
+        profile,
+        excluded,
+        playing,
+        personalized,
+        fetched.failed(),
+        now,
+        trace);
   }
 
   /** Runs on an inference worker thread. */
@@ -258,10 +285,32 @@ public final class RecommendPipeline {
       return answer(r, fallback(r, count), true, t);
     }
     try {
-      float[] u = p.retriever().userVector(r.profile(), r.nowTs());
+      boolean related = r.playing() >= 0;
+      float[] item = null;
+      float[] u;
+      if (related) {
+        // Watch-next: the query follows the playing video (WatchNext); no profile = item-to-item.
+        item =
+            WatchNext.itemVector(
+                watchNext.item(),
+                p.retriever(),
+                r.query().playing(),
+                r.playing(),
+                model.bundle().videoVectors(),
+                model.bundle().dims(),
+                r.nowTs());
+        float[] user = r.personalized() ? p.retriever().userVector(r.profile(), r.nowTs()) : null;
+        u = WatchNext.blend(user, item, watchNext.alpha());
+      } else {
+        u = p.retriever().userVector(r.profile(), r.nowTs());
+      }
       t.towerDone = System.nanoTime();
       int k = Math.max(serving.candidates(), count);
-      Candidates candidates = p.retriever().search(u, k, r.excluded());
+      Candidates candidates =
+          related
+              ? WatchNext.candidates(
+                  p.retriever(), item, u, k, watchNext.neighbours(), r.excluded())
+              : p.retriever().search(u, k, r.excluded());
       t.indexDone = System.nanoTime();
       trace.retrieved(model.index().size(), candidates);
       if (t.indexDone > deadline) {
@@ -278,8 +327,27 @@ public final class RecommendPipeline {
         return answer(r, unranked, true, t);
       }
       ScoredVideos ranked =
-          CandidateRanker.rank(
-              p.ranker(), r.profile(), candidates, r.nowTs(), r.excluded(), count, model.popular());
+          related
+              ? WatchNext.order(
+                  p.ranker(),
+                  r.profile(),
+                  candidates,
+                  item,
+                  model.bundle().videoVectors(),
+                  model.bundle().videoBias(),
+                  r.nowTs(),
+                  r.excluded(),
+                  count,
+                  model.popular(),
+                  watchNext.similarity())
+              : CandidateRanker.rank(
+                  p.ranker(),
+                  r.profile(),
+                  candidates,
+                  r.nowTs(),
+                  r.excluded(),
+                  count,
+                  model.popular());
       t.rankDone = System.nanoTime();
       trace.ranked();
       return answer(r, ranked, r.storeFailed(), t);

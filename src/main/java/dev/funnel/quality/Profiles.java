@@ -49,6 +49,11 @@ final class Profiles {
     return data;
   }
 
+  /** Positions (in the dataset's watch columns) of u's watches, in file (time) order. */
+  int[] watchesOf(int u) {
+    return watches[u];
+  }
+
   /** Positions (in the dataset's impression columns) of u's impressions, time-ordered. */
   int[] impressionsOf(int u) {
     return impressions[u];
