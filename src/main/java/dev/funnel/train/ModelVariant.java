@@ -22,7 +22,8 @@ import io.vertx.core.json.JsonObject;
  * @param historyLength watches of history the candidate model sees (1..50)
  * @param weightedRanker weighted LR on watch time (the paper) or plain click LR (all weights 1)
  * @param hardRankerNegatives for datasets without impressions (MovieLens): draw the ranker's
- *     negatives from the candidate model's top 300 instead of uniformly from the catalogue
+ *     negatives from the candidate model's top 300 (the default) instead of uniformly; either way
+ *     only among videos that existed at the watch and that the user had not watched
  */
 public record ModelVariant(
     int[] towerHidden,
@@ -46,7 +47,7 @@ public record ModelVariant(
   }
 
   public static ModelVariant standard() {
-    return new ModelVariant(null, null, true, FeatureEncoder.HISTORY, true, false);
+    return new ModelVariant(null, null, true, FeatureEncoder.HISTORY, true, true);
   }
 
   public ModelVariant withTower(int h1, int h2) {
