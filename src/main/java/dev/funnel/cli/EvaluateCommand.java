@@ -4,6 +4,7 @@ import dev.funnel.data.Dataset;
 import dev.funnel.data.DatasetFormatException;
 import dev.funnel.models.ModelBundle;
 import dev.funnel.train.Evaluator;
+import dev.funnel.train.ModelTrainer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -34,6 +35,12 @@ public final class EvaluateCommand implements Callable<Integer> {
     try {
       Dataset dataset = TrainCommand.readDataset(data);
       try (ModelBundle bundle = ModelBundle.load(models)) {
+        if (ModelTrainer.trainedPastCutoff(bundle.manifest())) {
+          System.err.println(
+              "funnel evaluate: note: this version was continued on the events after its cutoff"
+                  + " before publishing, so these figures are in-sample; the held-out figures are"
+                  + " in its model.json (metrics)");
+        }
         System.out.println(Evaluator.evaluate(dataset, bundle).encodePrettily());
       }
       return 0;

@@ -375,6 +375,21 @@ public final class ModelTrainer {
     return CandidateTrainer.window(from, to);
   }
 
+  /**
+   * Whether a manifest's published model trained on events at or after its split's cutoff (the
+   * protocol continues it on the tail after evaluating): evaluating it again on that tail is then
+   * in-sample.
+   */
+  public static boolean trainedPastCutoff(JsonObject manifest) {
+    long cutoff = manifest.getJsonObject("split", new JsonObject()).getLong("cutoff_ts", 0L);
+    JsonObject published =
+        manifest
+            .getJsonObject("training", new JsonObject())
+            .getJsonObject("protocol", new JsonObject())
+            .getJsonObject("published_model", new JsonObject());
+    return published.getLong("trained_to_ts", 0L) > cutoff;
+  }
+
   /** The time before which events train: the given quantile of watch times. */
   public static long cutoffTs(Dataset data, double quantile) {
     long[] ts = data.watches().ts(); // time-ordered

@@ -104,6 +104,7 @@ class ModelTrainerTest {
     assertEquals(cutoff, protocol.getJsonObject("evaluated_model").getLong("trained_to_ts"));
     assertTrue(protocol.getJsonObject("published_model").getLong("trained_to_ts") > cutoff);
     assertEquals(2, training.getJsonObject("candidate").getJsonArray("continued").size());
+    assertTrue(ModelTrainer.trainedPastCutoff(manifest));
     JsonObject auc = metrics.getJsonObject("retrieval_score_click_auc");
     assertTrue(auc.containsKey("ranker_training") && auc.containsKey("test"), auc.encode());
     assertEquals(0, training.getJsonObject("ranker").getInteger("examples_before_upload"));
