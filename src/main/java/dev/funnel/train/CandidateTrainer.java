@@ -111,6 +111,7 @@ final class CandidateTrainer {
     int[] exWatch = new int[n];
     int[] exHistoryEnd = new int[n];
     int[] videoCounts = new int[shapes.videos()];
+    int sameSecond = 0; // examples whose earlier watches of the same second are cut off
     int k = 0;
     for (int u = 0; u < t.users(); u++) {
       int begin = t.watchesBefore(u, fit.from());
@@ -119,6 +120,7 @@ final class CandidateTrainer {
         exUser[k] = u;
         exWatch[k] = w;
         exHistoryEnd[k] = t.watchesBefore(u, t.watchTs[u][w]);
+        sameSecond += exHistoryEnd[k] < w ? 1 : 0;
         videoCounts[t.watchVideo[u][w]]++;
         k++;
       }
@@ -249,6 +251,7 @@ final class CandidateTrainer {
             .put("window", window(fit.from(), fit.to()))
             .put("warm_start", fit.warmStart() != null)
             .put("examples", n)
+            .put("same_second_examples", sameSecond)
             .put("negatives", negatives)
             .put("epochs", epochs)
             .put("seconds", round(total))
