@@ -153,8 +153,22 @@ final class RankerTrainer {
     if (!impressions) {
       negatives = "uniform among existing, unwatched videos";
       if (variant.hardRankerNegatives()) {
-        hardNegatives(manager, users, userEncoder, candidate, ex, options.seed() + 5);
-        negatives = "retrieval top " + HARD_NEGATIVE_POOL + " among existing, unwatched videos";
+        int[] uniform = ex.video().clone();
+        int dropped = hardNegatives(manager, users, userEncoder, candidate, ex, options.seed() + 5);
+        if (dropped == ex.size() / (1 + NEGATIVES_PER_WATCH)) {
+          // Retrieval shows none of the watches: keep the uniform negatives rather than nothing.
+          System.arraycopy(uniform, 0, ex.video(), 0, uniform.length);
+          log.warn(
+              "no watch of the ranker's window is in the retrieval top {}", HARD_NEGATIVE_POOL);
+        }
+        negatives =
+            "retrieval top "
+                + HARD_NEGATIVE_POOL
+                + " among existing, unwatched videos; watches outside it dropped ("
+                + dropped
+                + " of "
+                + ex.size() / (1 + NEGATIVES_PER_WATCH)
+                + ")";
       }
       ex = withoutMissing(ex);
     }
@@ -496,13 +510,18 @@ final class RankerTrainer {
   private static final int HARD_NEGATIVE_POOL = 300;
 
   /**
-   * Without an impression log, replaces the uniformly sampled negatives of each watch by videos
-   * from the candidate model's top {@link #HARD_NEGATIVE_POOL} for that user at that time among the
-   * videos that existed then and that the user had not watched (a negative keeps its uniform draw
-   * when the pool has none): the ranker then learns to order what retrieval actually hands it,
-   * instead of telling watches from random catalogue videos.
+   * Without an impression log, simulates one: the slate is the candidate model's top {@link
+   * #HARD_NEGATIVE_POOL} for that user at that time among the videos that existed then and that the
+   * user had not watched. A watch whose video is on the slate keeps it as the click and draws its
+   * negatives from the slate; a watch that retrieval would not have shown is dropped (its group is
+   * marked −1 for {@link #withoutMissing}). The ranker then learns to order what retrieval actually
+   * hands it. Keeping the unretrieved watches against slate negatives would teach it the opposite
+   * of the truth about the retrieval score: every negative would outscore most positives (measured
+   * on MovieLens: click AUC 0.27 on those examples).
+   *
+   * @return the watches dropped
    */
-  private static void hardNegatives(
+  private static int hardNegatives(
       NDManager manager,
       EncodedUsers users,
       FeatureEncoder encoder,
@@ -522,6 +541,7 @@ final class RankerTrainer {
     int fetch = (int) Math.min(catalog.size(), 2L * HARD_NEGATIVE_POOL + FeatureEncoder.HISTORY);
     Set<Integer> seen = new HashSet<>();
     int[] pool = new int[fetch];
+    int dropped = 0;
     for (int from = 0; from < groups; from += batch) {
       int rows = Math.min(batch, groups - from);
       for (int r = 0; r < rows; r++) {
@@ -547,17 +567,29 @@ final class RankerTrainer {
         }
         seen.add(ex.video()[e]);
         int size = 0;
+        boolean retrieved = false;
         for (int k = 0; k < fetch && size < HARD_NEGATIVE_POOL; k++) {
           int v = (int) top[r * fetch + k];
-          if (catalog.uploadTs(v) <= ts && !seen.contains(v)) {
+          if (v == ex.video()[e]) {
+            retrieved = true; // within the slate: ranked above the pool's last video
+          } else if (catalog.uploadTs(v) <= ts && !seen.contains(v)) {
             pool[size++] = v;
           }
         }
-        for (int j = 1; j < per && size > 0; j++) {
+        if (!retrieved || size == 0) {
+          // Not on the slate the model would have shown: no impression to learn from.
+          for (int j = 0; j < per; j++) {
+            ex.video()[e + j] = -1;
+          }
+          dropped++;
+          continue;
+        }
+        for (int j = 1; j < per; j++) {
           ex.video()[e + j] = pool[rnd.nextInt(size)];
         }
       }
     }
+    return dropped;
   }
 
   /**
