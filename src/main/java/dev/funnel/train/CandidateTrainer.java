@@ -32,8 +32,14 @@ import org.slf4j.LoggerFactory;
 final class CandidateTrainer {
   private static final Logger log = LoggerFactory.getLogger(CandidateTrainer.class);
 
-  /** The trained blocks (arrays in the caller's manager) and what the run measured. */
-  record Result(UserTowerBlock tower, SoftmaxBlock softmax, JsonObject stats) {}
+  /**
+   * The trained blocks (arrays in the caller's manager), the optimizer with its state (a warm start
+   * continues it: a fresh Adam takes near-full learning-rate steps on every touched weight for its
+   * first hundreds of steps, which undoes a trained model in a short continuation), and what the
+   * run measured.
+   */
+  record Result(
+      UserTowerBlock tower, SoftmaxBlock softmax, AdamUpdater optimizer, JsonObject stats) {}
 
   /**
    * One fit: examples are the watches with {@code from <= ts < to}, {@code epochs} passes over
@@ -144,7 +150,10 @@ final class CandidateTrainer {
     }
     List<Parameter> params = new ArrayList<>(tower.getParameters().values());
     params.addAll(softmax.getParameters().values());
-    AdamUpdater adam = new AdamUpdater(params, options.learningRate());
+    AdamUpdater adam =
+        fit.warmStart() != null
+            ? fit.warmStart().optimizer()
+            : new AdamUpdater(params, options.learningRate());
     ParameterStore ps = new ParameterStore(manager, false);
     SampledSoftmaxLoss lossFn = new SampledSoftmaxLoss();
 
@@ -256,7 +265,7 @@ final class CandidateTrainer {
             .put("epochs", epochs)
             .put("seconds", round(total))
             .put("examples_per_s", Math.round((double) n * passes / total));
-    return new Result(tower, softmax, stats);
+    return new Result(tower, softmax, adam, stats);
   }
 
   /** {"from_ts", "to_ts"} of a window; an unbounded start is left out. */
