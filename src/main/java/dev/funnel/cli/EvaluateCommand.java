@@ -5,6 +5,7 @@ import dev.funnel.data.DatasetFormatException;
 import dev.funnel.models.ModelBundle;
 import dev.funnel.quality.ReliabilityChart;
 import dev.funnel.train.Evaluator;
+import dev.funnel.train.ModelTrainer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -44,6 +45,12 @@ public final class EvaluateCommand implements Callable<Integer> {
     try {
       Dataset dataset = TrainCommand.readDataset(data);
       try (ModelBundle bundle = ModelBundle.load(models)) {
+        if (ModelTrainer.trainedPastCutoff(bundle.manifest())) {
+          System.err.println(
+              "funnel evaluate: note: this version was continued on the events after its cutoff"
+                  + " before publishing, so these figures are in-sample; the held-out figures are"
+                  + " in its model.json (metrics)");
+        }
         JsonObject metrics = Evaluator.evaluate(dataset, bundle);
         System.out.println(metrics.encodePrettily());
         JsonArray reliability = metrics.getJsonObject("ranker").getJsonArray("reliability");

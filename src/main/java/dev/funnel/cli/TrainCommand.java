@@ -72,6 +72,15 @@ public final class TrainCommand implements Callable<Integer> {
   Integer maxExamplesPerUser;
 
   @Option(
+      names = "--ranker-quantile",
+      paramLabel = "Q",
+      description =
+          "Out-of-sample split: the candidate model that scores the ranker's examples is fitted"
+              + " before this quantile of watch times, the ranker trains between it and the cutoff"
+              + " (default 0.8).")
+  Double rankerQuantile;
+
+  @Option(
       names = "--ranker-batch-size",
       paramLabel = "N",
       description = "Ranker batch size (default 1024; --fast 512).")
@@ -113,7 +122,8 @@ public final class TrainCommand implements Callable<Integer> {
               o.maxTokens(),
               o.popularWindowDays(),
               seed != null ? seed : o.seed(),
-              maxExamplesPerUser != null ? maxExamplesPerUser : o.maxExamplesPerUser());
+              maxExamplesPerUser != null ? maxExamplesPerUser : o.maxExamplesPerUser(),
+              rankerQuantile != null ? rankerQuantile : o.rankerQuantile());
       if (!index.equals("auto") && !index.equals("ann") && !index.equals("none")) {
         return fail("--index must be auto, ann or none, got " + index);
       }

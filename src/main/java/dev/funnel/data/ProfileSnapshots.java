@@ -1,20 +1,36 @@
 package dev.funnel.data;
 
+import dev.funnel.features.ProfileBuilder;
 import dev.funnel.features.UserProfile;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * Every user's {@link UserProfile} as of the end of a dataset: the state {@code funnel load} puts
- * in the feature store. Events are grouped by user once (a counting sort of row indices, time order
- * kept), then each profile is built from the tail of its user's rows only, so the cost is linear in
- * the events and one profile is alive at a time in {@link #forEachLatest}.
+ * A dataset user's {@link UserProfile} as of a time: their events strictly before it, replayed in
+ * time order through {@link ProfileBuilder} (the rule the nearline event path applies too). The
+ * loader's snapshot ({@link #latest}: the state {@code funnel load} puts in the feature store), the
+ * trainer's and the evaluators' "profile just before t" all come from here.
+ *
+ * <p>Events are grouped by user once (a counting sort of row indices, time order kept), so a
+ * profile costs the user's own events only. Watches and searches that the caps would evict anyway
+ * are skipped (both are appended in time order, so only the tail can survive); impressions are all
+ * replayed, because eviction forgets counts and so depends on the whole sequence.
  */
 public final class ProfileSnapshots {
-  private ProfileSnapshots() {}
+  private final Dataset data;
+  private final ByUser watches;
+  private final ByUser searches;
+  private final ByUser impressions;
+
+  public ProfileSnapshots(Dataset data) {
+    this.data = data;
+    int users = data.users().size();
+    watches = new ByUser(data.watches().user(), users);
+    searches = new ByUser(data.searches().user(), users);
+    impressions = new ByUser(data.impressions().user(), users);
+  }
 
   /** All users' latest profiles, in {@link Dataset#users()} order. */
   public static List<UserProfile> latest(Dataset d) {
@@ -25,60 +41,44 @@ public final class ProfileSnapshots {
 
   /** Streams all users' latest profiles, in {@link Dataset#users()} order. */
   public static void forEachLatest(Dataset d, Consumer<UserProfile> sink) {
-    int users = d.users().size();
-    Dataset.Watches w = d.watches();
-    Dataset.Searches s = d.searches();
-    Dataset.Impressions im = d.impressions();
-    ByUser watches = new ByUser(w.user(), users);
-    ByUser searches = new ByUser(s.user(), users);
-    ByUser impressions = new ByUser(im.user(), users);
-    List<Video> videos = d.videos();
-
-    for (int u = 0; u < users; u++) {
-      User user = d.users().get(u);
-
-      int from = Math.max(watches.start[u], watches.start[u + 1] - UserProfile.MAX_HISTORY);
-      List<UserProfile.Watched> history = new ArrayList<>(watches.start[u + 1] - from);
-      for (int k = from; k < watches.start[u + 1]; k++) {
-        int row = watches.rows[k];
-        history.add(new UserProfile.Watched(videos.get(w.video()[row]).id(), w.ts()[row]));
-      }
-
-      // Newest searches first until ten tokens, then restore oldest-first order.
-      List<String> tokens = new ArrayList<>();
-      for (int k = searches.start[u + 1] - 1;
-          k >= searches.start[u] && tokens.size() < UserProfile.MAX_SEARCH_TOKENS;
-          k--) {
-        String[] q = s.tokens()[searches.rows[k]];
-        for (int t = q.length - 1; t >= 0 && tokens.size() < UserProfile.MAX_SEARCH_TOKENS; t--) {
-          tokens.add(q[t]);
-        }
-      }
-      java.util.Collections.reverse(tokens);
-
-      // Counts over all impressions of the most recently shown distinct videos.
-      Map<String, Integer> counts = new HashMap<>();
-      for (int k = impressions.start[u + 1] - 1; k >= impressions.start[u]; k--) {
-        String video = videos.get(im.video()[impressions.rows[k]]).id();
-        Integer c = counts.get(video);
-        if (c != null) {
-          counts.put(video, c + 1);
-        } else if (counts.size() < UserProfile.MAX_IMPRESSIONS) {
-          counts.put(video, 1);
-        }
-      }
-
-      sink.accept(
-          new UserProfile(
-              user.id(),
-              user.geo(),
-              user.language(),
-              user.gender(),
-              user.age(),
-              history,
-              tokens,
-              counts));
+    ProfileSnapshots snapshots = new ProfileSnapshots(d);
+    for (int u = 0; u < d.users().size(); u++) {
+      sink.accept(snapshots.at(u, Long.MAX_VALUE));
     }
+  }
+
+  /** User {@code u} (a row of {@link Dataset#users()}) as of just before {@code ts}. */
+  public UserProfile at(int u, long ts) {
+    User user = data.users().get(u);
+    List<Video> videos = data.videos();
+    ProfileBuilder b =
+        new ProfileBuilder(user.id(), user.geo(), user.language(), user.gender(), user.age());
+
+    Dataset.Watches w = data.watches();
+    int wEnd = watches.end(u, w.ts(), ts);
+    for (int k = Math.max(watches.start[u], wEnd - UserProfile.MAX_HISTORY); k < wEnd; k++) {
+      int row = watches.rows[k];
+      b.watch(videos.get(w.video()[row]).id(), w.ts()[row]);
+    }
+
+    Dataset.Searches s = data.searches();
+    int sEnd = searches.end(u, s.ts(), ts);
+    int sFrom = sEnd;
+    for (int tokens = 0;
+        sFrom > searches.start[u] && tokens < UserProfile.MAX_SEARCH_TOKENS;
+        sFrom--) {
+      tokens += s.tokens()[searches.rows[sFrom - 1]].length;
+    }
+    for (int k = sFrom; k < sEnd; k++) {
+      b.search(Arrays.asList(s.tokens()[searches.rows[k]]));
+    }
+
+    Dataset.Impressions im = data.impressions();
+    int iEnd = impressions.end(u, im.ts(), ts);
+    for (int k = impressions.start[u]; k < iEnd; k++) {
+      b.impression(videos.get(im.video()[impressions.rows[k]]).id());
+    }
+    return b.build();
   }
 
   /** Row indices grouped by user: rows[start[u] .. start[u+1]) in time order. */
@@ -94,11 +94,26 @@ public final class ProfileSnapshots {
       for (int u = 0; u < users; u++) {
         start[u + 1] += start[u];
       }
-      int[] fill = java.util.Arrays.copyOf(start, users);
+      int[] fill = Arrays.copyOf(start, users);
       rows = new int[user.length];
       for (int i = 0; i < user.length; i++) {
         rows[fill[user[i]]++] = i;
       }
+    }
+
+    /** End (exclusive) of u's rows with a time strictly before {@code ts}. */
+    int end(int u, long[] times, long ts) {
+      int lo = start[u];
+      int hi = start[u + 1];
+      while (lo < hi) {
+        int mid = (lo + hi) >>> 1;
+        if (times[rows[mid]] < ts) {
+          lo = mid + 1;
+        } else {
+          hi = mid;
+        }
+      }
+      return lo;
     }
   }
 }

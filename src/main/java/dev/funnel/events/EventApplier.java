@@ -1,16 +1,16 @@
 package dev.funnel.events;
 
+import dev.funnel.features.ProfileBuilder;
 import dev.funnel.features.UserProfile;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
- * Applies events to a profile: the one definition of what an event means for the features, used by
- * every {@code FeatureStore} (so Redis and the embedded store change profiles identically). Pure
- * and thread-safe.
+ * Applies events to a profile, used by every {@code FeatureStore} (so Redis and the embedded store
+ * change profiles identically). What an event means for the features is {@link ProfileBuilder}'s
+ * rule, the same one the offline profiles (loader, trainer, evaluator) are built with. Pure and
+ * thread-safe.
  *
  * <ul>
  *   <li><b>watch</b>: the video joins the history at its time (history stays oldest first; the last
@@ -33,32 +33,16 @@ public final class EventApplier {
    * does not know yet): events then start from an anonymous profile.
    */
   public static UserProfile apply(String userId, UserProfile profile, List<UserEvent> events) {
-    UserProfile p = profile == null ? UserProfile.anonymous(userId) : profile;
-    List<UserProfile.Watched> history = new ArrayList<>(p.history());
-    List<String> tokens = new ArrayList<>(p.searchTokens());
-    Map<String, Integer> impressions = new LinkedHashMap<>(p.impressionCounts());
+    ProfileBuilder b =
+        ProfileBuilder.from(profile == null ? UserProfile.anonymous(userId) : profile);
     for (UserEvent e : events) {
       switch (e.type()) {
-        case WATCH -> {
-          int at = history.size();
-          while (at > 0 && history.get(at - 1).ts() > e.ts()) {
-            at--;
-          }
-          history.add(at, new UserProfile.Watched(e.video(), e.ts()));
-        }
-        case IMPRESSION -> {
-          Integer before = impressions.remove(e.video());
-          impressions.put(e.video(), before == null ? 1 : before + 1);
-          if (impressions.size() > UserProfile.MAX_IMPRESSIONS) {
-            String eldest = impressions.keySet().iterator().next();
-            impressions.remove(eldest);
-          }
-        }
-        case SEARCH -> tokens.addAll(tokens(e.query()));
+        case WATCH -> b.watch(e.video(), e.ts());
+        case IMPRESSION -> b.impression(e.video());
+        case SEARCH -> b.search(tokens(e.query()));
       }
     }
-    return new UserProfile(
-        userId, p.geo(), p.language(), p.gender(), p.age(), history, tokens, impressions);
+    return b.build();
   }
 
   /** The search tokens of a query. */

@@ -1,5 +1,7 @@
 package dev.funnel.features;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -15,8 +17,9 @@ import java.util.Objects;
  * @param age years, 0 when unknown
  * @param history watched videos, oldest first, at most {@link #MAX_HISTORY}
  * @param searchTokens recent search tokens, oldest first, at most {@link #MAX_SEARCH_TOKENS}
- * @param impressionCounts how often each video was shown to the user, at most {@link
- *     #MAX_IMPRESSIONS} entries (the most recently shown ones)
+ * @param impressionCounts how often each video was shown to the user, least recently shown first,
+ *     at most {@link #MAX_IMPRESSIONS} entries (the most recently shown ones); the order is kept
+ *     (and stored) because it decides which video is evicted next ({@link RecentCounts})
  */
 public record UserProfile(
     String userId,
@@ -46,7 +49,7 @@ public record UserProfile(
     gender = gender == null || gender.isEmpty() ? "u" : gender;
     history = tail(history, MAX_HISTORY);
     searchTokens = tail(searchTokens, MAX_SEARCH_TOKENS);
-    impressionCounts = impressionCounts == null ? Map.of() : Map.copyOf(impressionCounts);
+    impressionCounts = recent(impressionCounts, MAX_IMPRESSIONS);
   }
 
   /** A user we know nothing about except, perhaps, the id. */
@@ -61,6 +64,21 @@ public record UserProfile(
 
   public int impressions(String video) {
     return impressionCounts.getOrDefault(video, 0);
+  }
+
+  /** The last {@code max} entries in the map's order, in that order (a read-only copy). */
+  private static Map<String, Integer> recent(Map<String, Integer> counts, int max) {
+    if (counts == null || counts.isEmpty()) {
+      return Map.of();
+    }
+    LinkedHashMap<String, Integer> copy = new LinkedHashMap<>();
+    int skip = counts.size() - max;
+    for (Map.Entry<String, Integer> e : counts.entrySet()) {
+      if (skip-- <= 0) {
+        copy.put(Objects.requireNonNull(e.getKey()), Objects.requireNonNull(e.getValue()));
+      }
+    }
+    return Collections.unmodifiableMap(copy);
   }
 
   private static <T> List<T> tail(List<T> list, int max) {

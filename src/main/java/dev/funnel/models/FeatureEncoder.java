@@ -186,16 +186,10 @@ public final class FeatureEncoder {
       throw new IllegalArgumentException("count " + count + " > capacity " + out.capacity);
     }
     int[] history = historyDenseIds(p);
+    long[] times = historyTimes(p);
     encodeRankerUser(
         out, 0, history, 0, history.length, vocabularies.languages().row(p.language()));
-    // Last watch per topic, from the (at most 50) history entries: a linear scan beats a map.
-    int[] topics = new int[history.length];
-    long[] times = new long[history.length];
-    for (int i = 0; i < history.length; i++) {
-      topics[i] = history[i] >= 0 ? catalog.topicId(history[i]) : -1;
-      times[i] = p.history().get(i).ts();
-    }
-    float sinceWatch = secondsSince(nowTs, p.lastWatchTs());
+    float[] raw = new float[RANKER_RAW];
     for (int r = 0; r < out.capacity; r++) {
       if (r >= count) {
         encodeRankerRow(out, r, -1, 0f, 0f, 0f, 0f, 0f);
@@ -205,22 +199,17 @@ public final class FeatureEncoder {
       if (v < 0 || v >= catalog.size()) {
         throw new IllegalArgumentException("candidate " + v + " is not a dense video id");
       }
-      int topic = catalog.topicId(v);
-      long topicTs = 0;
-      for (int i = 0; i < topics.length; i++) {
-        if (topics[i] == topic && times[i] > topicTs) {
-          topicTs = times[i];
-        }
-      }
-      encodeRankerRow(
-          out,
-          r,
-          v,
-          sinceWatch,
-          secondsSince(nowTs, topicTs),
+      rankerRawFeatures(
+          history,
+          times,
+          0,
+          history.length,
           p.impressions(catalog.id(v)),
-          videoAgeSeconds(v, nowTs),
-          retrievalScores[from + r]);
+          v,
+          retrievalScores[from + r],
+          nowTs,
+          raw);
+      encodeRankerRow(out, r, v, raw[0], raw[1], raw[2], raw[3], raw[4]);
     }
   }
 
@@ -292,25 +281,67 @@ public final class FeatureEncoder {
   /**
    * The raw continuous ranker features of one candidate, in {@link #RANKER_RAW_NAMES} order, as
    * {@link #encodeRanker} computes them before the CDF ({@code quantiles().cdf(i, raw[i])} is the x
-   * the model sees). For explanations, off the hot path: it allocates and scans the history per
-   * call. FeatureEncoderTest checks that the two stay in step.
+   * the model sees). For explanations, off the hot path: it allocates per call.
    */
   public float[] rankerRawFeatures(UserProfile p, int video, float retrievalScore, long nowTs) {
+    int[] history = historyDenseIds(p);
+    float[] raw = new float[RANKER_RAW];
+    rankerRawFeatures(
+        history,
+        historyTimes(p),
+        0,
+        history.length,
+        p.impressions(catalog.id(video)),
+        video,
+        retrievalScore,
+        nowTs,
+        raw);
+    return raw;
+  }
+
+  /**
+   * Training and serving: the raw continuous ranker features of one candidate from dense ids, into
+   * {@code out[0..RANKER_RAW)}. The history is the user's watches, oldest first, range [from, to)
+   * (only the last {@link #HISTORY} count, as in a profile): the last one's time is "the last
+   * watch", and the latest one of the candidate's topic is "the last watch of the topic".
+   *
+   * @param videos dense ids of the watched videos (negative = unknown)
+   * @param times their watch times
+   * @param previousImpressions how often the video was shown to the user before ({@link
+   *     dev.funnel.features.RecentCounts}: the profile's capped count)
+   */
+  public void rankerRawFeatures(
+      int[] videos,
+      long[] times,
+      int from,
+      int to,
+      float previousImpressions,
+      int video,
+      float retrievalScore,
+      long nowTs,
+      float[] out) {
+    int start = Math.max(from, to - HISTORY);
     int topic = catalog.topicId(video);
     long topicTs = 0;
-    for (UserProfile.Watched w : p.history()) {
-      int h = catalog.index(w.video());
-      if (h >= 0 && catalog.topicId(h) == topic && w.ts() > topicTs) {
-        topicTs = w.ts();
+    for (int k = start; k < to; k++) {
+      if (videos[k] >= 0 && catalog.topicId(videos[k]) == topic && times[k] > topicTs) {
+        topicTs = times[k];
       }
     }
-    return new float[] {
-      secondsSince(nowTs, p.lastWatchTs()),
-      secondsSince(nowTs, topicTs),
-      p.impressions(catalog.id(video)),
-      videoAgeSeconds(video, nowTs),
-      retrievalScore
-    };
+    out[0] = secondsSince(nowTs, to > start ? times[to - 1] : 0L);
+    out[1] = secondsSince(nowTs, topicTs);
+    out[2] = previousImpressions;
+    out[3] = videoAgeSeconds(video, nowTs);
+    out[4] = retrievalScore;
+  }
+
+  private static long[] historyTimes(UserProfile p) {
+    List<UserProfile.Watched> history = p.history();
+    long[] times = new long[history.size()];
+    for (int i = 0; i < times.length; i++) {
+      times[i] = history.get(i).ts();
+    }
+    return times;
   }
 
   private int[] historyDenseIds(UserProfile p) {

@@ -38,7 +38,8 @@ final class Findings {
       nothing here (previous impressions is always 0; time since the last watch is the same for \
       every candidate of a request); its weights are a watch time derived from the rating, so it \
       orders by "likely to be rated highly" rather than "watched next". Uniform negatives (the \
-      defaults, and what `./funnel train` still does on MovieLens) teach it to tell watches from \
+      defaults when this was measured; `./funnel train` now draws them from the retrieval top \
+      300 by default) teach it to tell watches from \
       random films, which ranks the top 300 badly (it costs about 30% of retrieval's Recall@50 in \
       the defaults row); negatives drawn from the candidate model's top 300 \
       (`ModelVariant.withHardRankerNegatives(true)`, tuned) bring the cost under 10%. \

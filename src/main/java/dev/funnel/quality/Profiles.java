@@ -1,32 +1,28 @@
 package dev.funnel.quality;
 
 import dev.funnel.data.Dataset;
-import dev.funnel.data.User;
+import dev.funnel.data.ProfileSnapshots;
 import dev.funnel.features.UserProfile;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
- * Builds the {@link UserProfile} the feature store would hold for a user just before a time, from a
- * dataset's event columns: the last watches (at most {@code historyLength}), the last 10 search
- * tokens and impression counts of the most recently shown videos. Only events strictly before the
- * time are used, so a profile at the request time never sees a held-out watch.
+ * The {@link UserProfile} the feature store would hold for a user just before a time ({@link
+ * ProfileSnapshots}, the loader's and the event path's rule), with the history cut to the
+ * ablation's {@code historyLength}. Only events strictly before the time are used, so a profile at
+ * the request time never sees a held-out watch.
  */
 final class Profiles {
   private final Dataset data;
+  private final ProfileSnapshots snapshots;
   private final int[][] watches;
-  private final int[][] searches;
   private final int[][] impressions;
 
   Profiles(Dataset data) {
     this.data = data;
-    int users = data.users().size();
-    watches = group(data.watches().user(), users);
-    searches = group(data.searches().user(), users);
-    impressions = group(data.impressions().user(), users);
+    this.snapshots = new ProfileSnapshots(data);
+    watches = group(data.watches().user(), data.users().size());
+    impressions = group(data.impressions().user(), data.users().size());
   }
 
   private static int[][] group(int[] userColumn, int users) {
@@ -60,53 +56,19 @@ final class Profiles {
   }
 
   UserProfile at(int u, long ts, int historyLength) {
-    User user = data.users().get(u);
-    Dataset.Watches w = data.watches();
-    int end = 0;
-    while (end < watches[u].length && w.ts()[watches[u][end]] < ts) {
-      end++;
-    }
-    int limit = Math.min(historyLength, UserProfile.MAX_HISTORY);
-    List<UserProfile.Watched> history = new ArrayList<>();
-    for (int k = Math.max(0, end - limit); k < end; k++) {
-      int i = watches[u][k];
-      history.add(new UserProfile.Watched(data.videos().get(w.video()[i]).id(), w.ts()[i]));
-    }
-    Dataset.Searches s = data.searches();
-    List<String> tokens = new ArrayList<>();
-    for (int i : searches[u]) {
-      if (s.ts()[i] >= ts) {
-        break;
-      }
-      tokens.addAll(Arrays.asList(s.tokens()[i]));
-    }
-    tokens =
-        tokens.subList(Math.max(0, tokens.size() - UserProfile.MAX_SEARCH_TOKENS), tokens.size());
-    Dataset.Impressions im = data.impressions();
-    LinkedHashMap<Integer, Integer> shown = new LinkedHashMap<>();
-    for (int i : impressions[u]) {
-      if (im.ts()[i] >= ts) {
-        break;
-      }
-      Integer c = shown.remove(im.video()[i]);
-      shown.put(im.video()[i], c == null ? 1 : c + 1);
-    }
-    Map<String, Integer> counts = new LinkedHashMap<>();
-    int skip = Math.max(0, shown.size() - UserProfile.MAX_IMPRESSIONS);
-    for (Map.Entry<Integer, Integer> e : shown.entrySet()) {
-      if (skip-- > 0) {
-        continue;
-      }
-      counts.put(data.videos().get(e.getKey()).id(), e.getValue());
+    UserProfile p = snapshots.at(u, ts);
+    List<UserProfile.Watched> history = p.history();
+    if (history.size() <= historyLength) {
+      return p;
     }
     return new UserProfile(
-        user.id(),
-        user.geo(),
-        user.language(),
-        user.gender(),
-        user.age(),
-        history,
-        new ArrayList<>(tokens),
-        counts);
+        p.userId(),
+        p.geo(),
+        p.language(),
+        p.gender(),
+        p.age(),
+        history.subList(history.size() - historyLength, history.size()),
+        p.searchTokens(),
+        p.impressionCounts());
   }
 }

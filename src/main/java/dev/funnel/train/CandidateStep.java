@@ -32,6 +32,7 @@ final class CandidateStep {
   private final RowIndex softmaxRows;
   private final ParameterStore ps;
   private final SampledSoftmaxLoss loss = new SampledSoftmaxLoss();
+  private final UploadFeatures features;
 
   CandidateStep(
       NDManager manager,
@@ -40,6 +41,7 @@ final class CandidateStep {
       UploadFeatures features,
       float learningRate) {
     this.tower = tower;
+    this.features = features;
     NDArray videos = tower.videoEmbedding().getArray();
     towerVideos = new VideoTable(videos, 1, features, learningRate);
     softmaxWeights = new VideoTable(softmax.weight().getArray(), 0, features, learningRate);
@@ -125,6 +127,11 @@ final class CandidateStep {
     softmaxWeights.update(w);
     softmaxBias.update(b);
     return value;
+  }
+
+  /** The upload-time features the video tables add to each id row. */
+  UploadFeatures features() {
+    return features;
   }
 
   /** Folds the side features into the blocks' tables (see {@link VideoTable#fold}). */

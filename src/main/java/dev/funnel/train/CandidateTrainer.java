@@ -14,15 +14,30 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Trains the candidate model: one example per watch before the cutoff, whose label is that watch
- * and whose input is the user as they were just before it (history and searches strictly earlier,
- * example age = cutoff − watch time). Loss: sampled softmax with logQ correction, Adam.
+ * Trains the candidate model: one example per watch in a time window [from, to), whose label is
+ * that watch and whose input is the user as they were just before it (history and searches strictly
+ * earlier in time, so watches of the same second never see each other; example age = to − watch
+ * time). Loss: sampled softmax with logQ correction, Adam. A fit may start from an earlier fit's
+ * blocks (warm start: {@link ModelTrainer}'s protocol continues a model on later windows); it then
+ * trains those blocks in place.
  */
 final class CandidateTrainer {
   private static final Logger log = LoggerFactory.getLogger(CandidateTrainer.class);
 
-  /** The trained blocks (arrays in the caller's manager) and what the run measured. */
-  record Result(UserTowerBlock tower, SoftmaxBlock softmax, JsonObject stats) {}
+  /**
+   * The trained blocks (arrays in the caller's manager), the optimizer with its state (a warm start
+   * continues it: a fresh Adam takes near-full learning-rate steps on every touched weight for its
+   * first hundreds of steps, which undoes a trained model in a short continuation), and what the
+   * run measured.
+   */
+  record Result(
+      UserTowerBlock tower, SoftmaxBlock softmax, CandidateStep optimizer, JsonObject stats) {}
+
+  /**
+   * One fit: examples are the watches with {@code from <= ts < to}, {@code epochs} passes over
+   * them, starting from {@code warmStart}'s blocks (null: freshly initialised ones).
+   */
+  record Fit(String name, long from, long to, int epochs, Result warmStart) {}
 
   private CandidateTrainer() {}
 
@@ -36,6 +51,7 @@ final class CandidateTrainer {
     return train(manager, users, encoder, shapes, cutoff, options, ModelVariant.standard());
   }
 
+  /** Every watch before the cutoff, from scratch (the single-fit form). */
   static Result train(
       NDManager manager,
       EncodedUsers users,
@@ -44,43 +60,92 @@ final class CandidateTrainer {
       long cutoff,
       TrainOptions options,
       ModelVariant variant) {
-    Timeline t = users.timeline;
-    // Examples: (user, index of the watch) for every watch before the cutoff.
-    // With a per-user cap, only each user's most recent watches before the cutoff.
+    return train(
+        manager,
+        users,
+        encoder,
+        shapes,
+        new Fit("candidate", Long.MIN_VALUE, cutoff, options.epochs(), null),
+        options,
+        variant,
+        null,
+        null);
+  }
+
+  /** Examples a fit of [from, to) has (per-user cap applied). */
+  static int countExamples(Timeline t, long from, long to, TrainOptions options) {
     int cap = options.maxExamplesPerUser() > 0 ? options.maxExamplesPerUser() : Integer.MAX_VALUE;
-    int n = 0;
+    long n = 0;
     for (int u = 0; u < t.users(); u++) {
-      n += Math.min(cap, t.watchesBefore(u, cutoff));
+      n += Math.min(cap, t.watchesBefore(u, to) - t.watchesBefore(u, from));
     }
+    return (int) Math.min(Integer.MAX_VALUE, n);
+  }
+
+  /**
+   * @param run the whole run's progress (null: none); {@code phase} is this fit's planned phase
+   */
+  static Result train(
+      NDManager manager,
+      EncodedUsers users,
+      FeatureEncoder encoder,
+      ModelShapes shapes,
+      Fit fit,
+      TrainOptions options,
+      ModelVariant variant,
+      RunProgress run,
+      RunProgress.Phase phase) {
+    Timeline t = users.timeline;
+    // Examples: (user, history end) for every watch in the window; with a per-user cap, only
+    // each user's most recent watches in it. The history ends at the first watch of the same
+    // second: serving never sees a watch of the request's own second.
+    int cap = options.maxExamplesPerUser() > 0 ? options.maxExamplesPerUser() : Integer.MAX_VALUE;
+    int n = countExamples(t, fit.from(), fit.to(), options);
     if (n == 0) {
-      throw new IllegalArgumentException("no watches before the cutoff: nothing to train on");
+      throw new IllegalArgumentException(
+          "no watches in [" + fit.from() + ", " + fit.to() + "): nothing to train on");
     }
     int[] exUser = new int[n];
     int[] exWatch = new int[n];
+    int[] exHistoryEnd = new int[n];
     int[] videoCounts = new int[shapes.videos()];
+    int sameSecond = 0; // examples whose earlier watches of the same second are cut off
     int k = 0;
     for (int u = 0; u < t.users(); u++) {
-      int end = t.watchesBefore(u, cutoff);
-      for (int w = Math.max(0, end - cap); w < end; w++) {
+      int begin = t.watchesBefore(u, fit.from());
+      int end = t.watchesBefore(u, fit.to());
+      for (int w = Math.max(begin, end - cap); w < end; w++) {
         exUser[k] = u;
         exWatch[k] = w;
+        exHistoryEnd[k] = t.watchesBefore(u, t.watchTs[u][w]);
+        sameSecond += exHistoryEnd[k] < w ? 1 : 0;
         videoCounts[t.watchVideo[u][w]]++;
         k++;
       }
     }
+    long cutoff = fit.to(); // example age is measured from the end of the window
 
-    UserTowerBlock tower = new UserTowerBlock(shapes);
-    tower.initialize(manager, DataType.FLOAT32, UserTowerBlock.inputShapes(options.batchSize()));
-    SoftmaxBlock softmax = new SoftmaxBlock(shapes.videos(), shapes.dims());
-    softmax.initialize(
-        manager,
-        DataType.FLOAT32,
-        new ai.djl.ndarray.types.Shape(1, shapes.dims()),
-        new ai.djl.ndarray.types.Shape(1));
-    UploadFeatures features =
-        variant.uploadFeatures() ? UploadFeatures.of(t.data().videos()) : UploadFeatures.none();
-    CandidateStep optimizer =
-        new CandidateStep(manager, tower, softmax, features, options.learningRate());
+    UserTowerBlock tower;
+    SoftmaxBlock softmax;
+    CandidateStep optimizer;
+    if (fit.warmStart() != null) {
+      // Continue the same blocks with the same optimizer state (row moments, side tables).
+      tower = fit.warmStart().tower();
+      softmax = fit.warmStart().softmax();
+      optimizer = fit.warmStart().optimizer();
+    } else {
+      tower = new UserTowerBlock(shapes);
+      tower.initialize(manager, DataType.FLOAT32, UserTowerBlock.inputShapes(options.batchSize()));
+      softmax = new SoftmaxBlock(shapes.videos(), shapes.dims());
+      softmax.initialize(
+          manager,
+          DataType.FLOAT32,
+          new ai.djl.ndarray.types.Shape(1, shapes.dims()),
+          new ai.djl.ndarray.types.Shape(1));
+      UploadFeatures features =
+          variant.uploadFeatures() ? UploadFeatures.of(t.data().videos()) : UploadFeatures.none();
+      optimizer = new CandidateStep(manager, tower, softmax, features, options.learningRate());
+    }
 
     int negatives = Math.min(options.negatives(), shapes.videos());
     UnigramSampler sampler = new UnigramSampler(videoCounts, options.seed());
@@ -98,12 +163,18 @@ final class CandidateTrainer {
 
     JsonArray epochs = new JsonArray();
     long started = System.nanoTime();
-    for (int epoch = 1; epoch <= options.epochs(); epoch++) {
+    int passes = fit.epochs();
+    if (run != null && phase != null) {
+      run.start(phase);
+    }
+    for (int epoch = 1; epoch <= passes; epoch++) {
       shuffle(order, shuffle);
       long epochStart = System.nanoTime();
       double lossSum = 0;
       int steps = 0;
-      Progress progress = new Progress("candidate epoch " + epoch + "/" + options.epochs(), n);
+      Progress progress =
+          new Progress(
+              fit.name() + " epoch " + epoch + "/" + passes, n, run, phase, (long) (epoch - 1) * n);
       for (int from = 0; from < n; from += batch) {
         int rows = Math.min(batch, n - from);
         progress.update(from);
@@ -112,7 +183,8 @@ final class CandidateTrainer {
           int u = exUser[e];
           int w = exWatch[e];
           long ts = t.watchTs[u][w];
-          users.encode(encoder, u, w, ts, variant.exampleAge() ? cutoff - ts : 0f, inputs, r);
+          float age = variant.exampleAge() ? cutoff - ts : 0f;
+          users.encode(encoder, u, exHistoryEnd[e], ts, age, inputs, r);
           positives[r] = t.watchVideo[u][w];
           positiveLogQ[r] = sampler.logExpectedCount((int) positives[r], negatives);
         }
@@ -128,7 +200,8 @@ final class CandidateTrainer {
         if (steps % 100 == 0) {
           // Large worlds take minutes per epoch: say how far along it is.
           log.info(
-              "candidate epoch {}: step {}/{} ({} s)",
+              "{} epoch {}: step {}/{} ({} s)",
+              fit.name(),
               epoch,
               steps,
               (n + batch - 1) / batch,
@@ -139,9 +212,10 @@ final class CandidateTrainer {
       double meanLoss = lossSum / steps;
       progress.finish(String.format("loss %.4f", meanLoss));
       log.info(
-          "candidate epoch {}/{}: {} examples, {} ex/s, sampled-softmax loss {}",
+          "{} epoch {}/{}: {} examples, {} ex/s, sampled-softmax loss {}",
+          fit.name(),
           epoch,
-          options.epochs(),
+          passes,
           n,
           String.format("%.0f", n / seconds),
           String.format("%.4f", meanLoss));
@@ -153,16 +227,31 @@ final class CandidateTrainer {
               .put("examples_per_s", Math.round(n / seconds)));
     }
     optimizer.fold();
+    if (run != null && phase != null) {
+      run.finish(phase);
+    }
     double total = (System.nanoTime() - started) / 1e9;
     JsonObject stats =
         new JsonObject()
+            .put("window", window(fit.from(), fit.to()))
+            .put("warm_start", fit.warmStart() != null)
             .put("examples", n)
-            .put("upload_features", new JsonArray(java.util.List.of(features.names())))
+            .put("upload_features", new JsonArray(java.util.List.of(optimizer.features().names())))
+            .put("same_second_examples", sameSecond)
             .put("negatives", negatives)
             .put("epochs", epochs)
             .put("seconds", round(total))
-            .put("examples_per_s", Math.round((double) n * options.epochs() / total));
-    return new Result(tower, softmax, stats);
+            .put("examples_per_s", Math.round((double) n * passes / total));
+    return new Result(tower, softmax, optimizer, stats);
+  }
+
+  /** {"from_ts", "to_ts"} of a window; an unbounded start is left out. */
+  static JsonObject window(long from, long to) {
+    JsonObject j = new JsonObject();
+    if (from != Long.MIN_VALUE) {
+      j.put("from_ts", from);
+    }
+    return j.put("to_ts", to);
   }
 
   static void shuffle(int[] a, SplittableRandom rnd) {

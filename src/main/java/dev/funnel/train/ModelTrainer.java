@@ -12,6 +12,7 @@ import dev.funnel.models.ModelShapes;
 import dev.funnel.models.VideoCatalog;
 import dev.funnel.models.Vocabularies;
 import dev.funnel.models.Vocabulary;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -26,16 +27,46 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Trains both models on a dataset and writes a new model version. Steps: a global time split
- * (training sees only events before the cutoff), vocabularies from the training side, the candidate
- * model, then the ranker (whose retrieval-score feature needs the candidate model), the popularity
- * list, a staged write, a load of the staged bundle (the server's own validation), evaluation on
- * the test side, and finally the atomic publish that moves LATEST.
+ * Trains both models on a dataset and writes a new model version.
+ *
+ * <p>The protocol (times are quantiles of watch times; c = {@link TrainOptions#cutoffQuantile()},
+ * c1 = {@link TrainOptions#rankerQuantile()} &lt; c):
+ *
+ * <ol>
+ *   <li>vocabularies from the events before c;
+ *   <li><b>candidate A</b> is fitted on the watches of [start, c1);
+ *   <li>the <b>ranker</b> trains on the events of [c1, c) only, with A's retrieval score as a
+ *       feature (and, without an impression log, negatives from A's top 300): A never saw those
+ *       events, just as the served model never saw the requests it scores, so the feature is
+ *       learned as strong as it is out of sample;
+ *   <li><b>candidate B</b> = A continued (warm start, half A's epochs) on [c1, c): the model
+ *       trained on everything before c;
+ *   <li>B with the ranker is staged, loaded as the server would, and <b>evaluated</b> on the
+ *       held-out tail [c, end] ({@link Evaluator}): {@code model.json → metrics};
+ *   <li><b>candidate C</b> = B continued (as many epochs) on [c, end], so the published model has
+ *       learned the newest videos and watches too; C with the ranker is staged, loaded (the
+ *       server's validation) and <b>published</b> (LATEST moves).
+ * </ol>
+ *
+ * {@code model.json} records both models: the evaluated one's metrics ({@code metrics}, with the
+ * retrieval score's click AUC on the ranker's training set beside the test period's) and the
+ * published one's training windows ({@code training.protocol}). When [start, c1) or the ranker's
+ * window is empty (tiny data, or c1 ≥ c), the ranker falls back to in-sample scores of a model
+ * fitted on [start, c) and the manifest says so ({@code training.protocol.retrieval_score}).
+ * Progress: one ETA for the whole run ({@link RunProgress}).
  */
 public final class ModelTrainer {
   private static final Logger log = LoggerFactory.getLogger(ModelTrainer.class);
   private static final DateTimeFormatter VERSION_TIME =
       DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
+
+  /**
+   * Epochs of a warm-started continuation over a later window (B and C): half the fit's. RW-small
+   * recall@50 of B with 6-epoch A: 1 epoch 0.174, 3 epochs 0.217, 6 epochs 0.193 (docs/models.md).
+   */
+  static int continueEpochs(TrainOptions options) {
+    return Math.max(1, options.epochs() / 2);
+  }
 
   private ModelTrainer() {}
 
@@ -67,8 +98,10 @@ public final class ModelTrainer {
     }
     long started = System.nanoTime();
     long cutoff = cutoffOverride > 0 ? cutoffOverride : cutoffTs(data, options.cutoffQuantile());
-    long firstTs = data.watches().ts()[0];
-    int trainWatches = countBefore(data.watches().ts(), cutoff);
+    long[] watchTs = data.watches().ts();
+    long firstTs = watchTs[0];
+    long endTs = Math.max(data.meta().endTs(), watchTs[watchTs.length - 1]) + 1; // exclusive
+    int trainWatches = countBefore(watchTs, cutoff);
     log.info(
         "time split at {} ({}): {} training watches, {} test watches",
         cutoff,
@@ -86,44 +119,152 @@ public final class ModelTrainer {
                 vocabularies.geos().size(),
                 vocabularies.languages().size(),
                 vocabularies.genders().size()));
-    float exampleAgeScale = Math.max(1f, cutoff - firstTs);
+    // Example age runs from a window's end back to the data's start: one scale for all fits.
+    float exampleAgeScale = Math.max(1f, Math.max(cutoff, endTs) - firstTs);
     FeatureEncoder userEncoder = new FeatureEncoder(vocabularies, catalog, null, exampleAgeScale);
     Timeline timeline = new Timeline(data);
     EncodedUsers users = new EncodedUsers(timeline, vocabularies, variant.historyLength());
 
+    // c1: the out-of-sample split; fall back to in-sample scores when a side would be empty.
+    long rankerFrom = cutoffTs(data, options.rankerQuantile());
+    boolean outOfSample =
+        rankerFrom < cutoff
+            && CandidateTrainer.countExamples(timeline, Long.MIN_VALUE, rankerFrom, options) > 0
+            && RankerTrainer.countExamples(timeline, rankerFrom, cutoff, options) > 0;
+    long fitTo = outOfSample ? rankerFrom : cutoff;
+    long rankerWindowFrom = outOfSample ? rankerFrom : Long.MIN_VALUE;
+    if (!outOfSample) {
+      log.warn(
+          "ranker quantile {} leaves no examples on one side of {}: the ranker trains on in-sample"
+              + " retrieval scores",
+          options.rankerQuantile(),
+          rankerFrom);
+    }
+    long tailExamples = CandidateTrainer.countExamples(timeline, cutoff, endTs, options);
+
+    RunProgress run = new RunProgress();
+    long aExamples = CandidateTrainer.countExamples(timeline, Long.MIN_VALUE, fitTo, options);
+    long rankerExamples = RankerTrainer.countExamples(timeline, rankerWindowFrom, cutoff, options);
+    RunProgress.Phase phaseA =
+        run.plan("candidate A", RunProgress.Kind.CANDIDATE, aExamples * options.epochs());
+    RunProgress.Phase phaseScoring =
+        run.plan("ranker features", RunProgress.Kind.SCORING, rankerExamples);
+    RunProgress.Phase phaseRanker =
+        run.plan("ranker", RunProgress.Kind.RANKER, rankerExamples * (long) options.rankerEpochs());
+    RunProgress.Phase phaseB =
+        outOfSample
+            ? run.plan(
+                "candidate B",
+                RunProgress.Kind.CANDIDATE,
+                continueEpochs(options)
+                    * (long) CandidateTrainer.countExamples(timeline, fitTo, cutoff, options))
+            : null;
+    RunProgress.Phase phaseEval =
+        run.plan(
+            "evaluation",
+            RunProgress.Kind.EVALUATION,
+            (long) Math.min(Evaluator.MAX_USERS, data.users().size()) * catalog.size());
+    RunProgress.Phase phaseC =
+        tailExamples > 0
+            ? run.plan(
+                "candidate C", RunProgress.Kind.CANDIDATE, continueEpochs(options) * tailExamples)
+            : null;
+
     Engine.getInstance().setRandomSeed((int) options.seed());
     try (NDManager manager = NDManager.newBaseManager()) {
-      CandidateTrainer.Result candidate =
-          CandidateTrainer.train(manager, users, userEncoder, shapes, cutoff, options, variant);
+      CandidateTrainer.Result fitted =
+          CandidateTrainer.train(
+              manager,
+              users,
+              userEncoder,
+              shapes,
+              new CandidateTrainer.Fit(
+                  "candidate A", Long.MIN_VALUE, fitTo, options.epochs(), null),
+              options,
+              variant,
+              run,
+              phaseA);
+      JsonObject candidateStats = fitted.stats().copy();
+      JsonArray continued = new JsonArray();
       RankerTrainer.Result ranker =
           RankerTrainer.train(
-              manager, users, userEncoder, candidate, shapes, cutoff, options, variant);
-      float[] vectors = candidate.softmax().weight().getArray().toFloatArray();
-      float[] bias = candidate.softmax().bias().getArray().toFloatArray();
+              manager,
+              users,
+              userEncoder,
+              fitted,
+              shapes,
+              rankerWindowFrom,
+              cutoff,
+              options,
+              variant,
+              run,
+              phaseScoring,
+              phaseRanker);
+      CandidateTrainer.Result evaluated = fitted;
+      if (outOfSample) {
+        evaluated =
+            CandidateTrainer.train(
+                manager,
+                users,
+                userEncoder,
+                shapes,
+                new CandidateTrainer.Fit(
+                    "candidate B", fitTo, cutoff, continueEpochs(options), fitted),
+                options,
+                variant,
+                run,
+                phaseB);
+        continued.add(evaluated.stats());
+      }
 
       long dataEnd = data.meta().endTs();
       int[] popular =
           Popularity.ranking(Popularity.counts(data, dataEnd + 1, options.popularWindowDays()));
-      double trainSeconds = (System.nanoTime() - started) / 1e9;
+      JsonObject split =
+          new JsonObject()
+              .put("cutoff_ts", cutoff)
+              .put("cutoff_quantile", options.cutoffQuantile())
+              .put("train_watches", trainWatches)
+              .put("test_watches", data.watches().size() - trainWatches);
+      if (outOfSample) {
+        split.put("ranker_from_ts", rankerFrom).put("ranker_quantile", options.rankerQuantile());
+      }
+      JsonArray evaluatedWindows = new JsonArray().add(window(Long.MIN_VALUE, fitTo));
+      if (outOfSample) {
+        evaluatedWindows.add(window(fitTo, cutoff));
+      }
+      JsonArray publishedWindows = evaluatedWindows.copy();
+      if (phaseC != null) {
+        publishedWindows.add(window(cutoff, endTs));
+      }
+      JsonObject protocol =
+          new JsonObject()
+              .put("retrieval_score", outOfSample ? "out_of_sample" : "in_sample")
+              .put("ranker_window", window(rankerWindowFrom, cutoff))
+              .put(
+                  "evaluated_model",
+                  new JsonObject()
+                      .put("candidate_windows", evaluatedWindows)
+                      .put("trained_to_ts", cutoff))
+              .put(
+                  "published_model",
+                  new JsonObject()
+                      .put("candidate_windows", publishedWindows)
+                      .put("trained_to_ts", phaseC != null ? endTs : cutoff)
+                      .put("ranker_trained_to_ts", cutoff));
       JsonObject manifest =
           new JsonObject()
               .put("created_at", Instant.now().toString())
               .put("data", data.meta().toJson())
-              .put(
-                  "split",
-                  new JsonObject()
-                      .put("cutoff_ts", cutoff)
-                      .put("cutoff_quantile", options.cutoffQuantile())
-                      .put("train_watches", trainWatches)
-                      .put("test_watches", data.watches().size() - trainWatches))
+              .put("split", split)
               .put(
                   "training",
                   new JsonObject()
                       .put("options", options.toJson())
                       .put("variant", variant.toJson())
-                      .put("candidate", candidate.stats())
-                      .put("ranker", ranker.stats())
-                      .put("seconds", CandidateTrainer.round(trainSeconds)))
+                      .put("protocol", protocol)
+                      .put("candidate", candidateStats.put("continued", continued))
+                      .put("ranker", ranker.stats()))
               .put(
                   "popular",
                   new JsonObject()
@@ -135,37 +276,127 @@ public final class ModelTrainer {
       String version =
           ModelBundleWriter.freshVersion(
               modelsRoot, safeName(data.meta().name()) + "-" + VERSION_TIME.format(Instant.now()));
-      Path staged =
-          ModelBundleWriter.stage(
-              modelsRoot,
-              version,
-              new ModelBundleWriter.Contents(
-                  manifest,
-                  shapes,
-                  vocabularies,
-                  catalog,
-                  ranker.quantiles(),
-                  exampleAgeScale,
-                  candidate.tower(),
-                  ranker.ranker(),
-                  vectors,
-                  bias,
-                  popular,
-                  ranker.calibration()));
+      ModelBundleWriter.Contents contents =
+          contents(
+              manifest, shapes, vocabularies, catalog, ranker, exampleAgeScale, evaluated, popular);
+      Path staged = ModelBundleWriter.stage(modelsRoot, version, contents);
       JsonObject metrics;
-      JsonObject written;
+      run.start(phaseEval);
       try (ModelBundle bundle = ModelBundle.load(staged)) {
         long evalStart = System.nanoTime();
         metrics = Evaluator.evaluate(data, bundle);
         metrics.put("seconds", CandidateTrainer.round((System.nanoTime() - evalStart) / 1e9));
+      }
+      run.finish(phaseEval);
+      double trainAuc = ranker.stats().getDouble("retrieval_score_auc");
+      JsonObject testRanker = metrics.getJsonObject("ranker", new JsonObject());
+      JsonObject side =
+          new JsonObject()
+              .put("ranker_training", trainAuc)
+              .put("retrieval_score", outOfSample ? "out_of_sample" : "in_sample");
+      if (testRanker.containsKey("retrieval_score_auc")) {
+        side.put("test", testRanker.getDouble("retrieval_score_auc"));
+      }
+      metrics
+          .put("retrieval_score_click_auc", side)
+          .put(
+              "evaluated_model",
+              "candidate trained on watches before cutoff_ts; the published model continued on"
+                  + " the rest (training.protocol)");
+      log.info("evaluation: {}", metrics.encode());
+      log.info(
+          "retrieval-score click AUC: ranker training set {} ({}), test period {}",
+          trainAuc,
+          outOfSample ? "out of sample" : "in sample",
+          side.containsKey("test") ? side.getDouble("test") : "n/a (no impressions)");
+
+      CandidateTrainer.Result published = evaluated;
+      if (phaseC != null) {
+        published =
+            CandidateTrainer.train(
+                manager,
+                users,
+                userEncoder,
+                shapes,
+                new CandidateTrainer.Fit(
+                    "candidate C", cutoff, endTs, continueEpochs(options), evaluated),
+                options,
+                variant,
+                run,
+                phaseC);
+        continued.add(published.stats());
+        staged =
+            ModelBundleWriter.stage(
+                modelsRoot,
+                version,
+                contents(
+                    manifest,
+                    shapes,
+                    vocabularies,
+                    catalog,
+                    ranker,
+                    exampleAgeScale,
+                    published,
+                    popular));
+      }
+      double trainSeconds = (System.nanoTime() - started) / 1e9;
+      JsonObject written;
+      try (ModelBundle bundle = ModelBundle.load(staged)) {
         written = bundle.manifest();
       }
-      log.info("evaluation: {}", metrics.encode());
+      written
+          .getJsonObject("training")
+          .put("seconds", CandidateTrainer.round(trainSeconds))
+          .getJsonObject("candidate")
+          .put("continued", continued);
       ModelBundleWriter.writeManifest(staged, written.put("metrics", metrics));
-      Path published = ModelBundleWriter.publish(modelsRoot, staged, version);
-      log.info("wrote model version {} in {} s", published, String.format("%.1f", trainSeconds));
-      return published;
+      Path done = ModelBundleWriter.publish(modelsRoot, staged, version);
+      log.info("wrote model version {} in {} s", done, String.format("%.1f", trainSeconds));
+      return done;
     }
+  }
+
+  private static ModelBundleWriter.Contents contents(
+      JsonObject manifest,
+      ModelShapes shapes,
+      Vocabularies vocabularies,
+      VideoCatalog catalog,
+      RankerTrainer.Result ranker,
+      float exampleAgeScale,
+      CandidateTrainer.Result candidate,
+      int[] popular) {
+    return new ModelBundleWriter.Contents(
+        manifest,
+        shapes,
+        vocabularies,
+        catalog,
+        ranker.quantiles(),
+        exampleAgeScale,
+        candidate.tower(),
+        ranker.ranker(),
+        candidate.softmax().weight().getArray().toFloatArray(),
+        candidate.softmax().bias().getArray().toFloatArray(),
+        popular,
+        ranker.calibration());
+  }
+
+  private static JsonObject window(long from, long to) {
+    return CandidateTrainer.window(from, to);
+  }
+
+  /**
+   * Whether a manifest's published model trained on events at or after its split's cutoff (the
+   * protocol continues it on the tail after evaluating): evaluating it again on that tail is then
+   * in-sample.
+   */
+  public static boolean trainedPastCutoff(JsonObject manifest) {
+    long cutoff = manifest.getJsonObject("split", new JsonObject()).getLong("cutoff_ts", 0L);
+    JsonObject published =
+        manifest
+            .getJsonObject("training", new JsonObject())
+            .getJsonObject("protocol", new JsonObject())
+            .getJsonObject("published_model", new JsonObject());
+    return published.getLong("trained_to_ts", 0L) > cutoff;
   }
 
   /** The time before which events train: the given quantile of watch times. */

@@ -22,7 +22,8 @@ import io.vertx.core.json.JsonObject;
  * @param historyLength watches of history the candidate model sees (1..50)
  * @param weightedRanker weighted LR on watch time (the paper) or plain click LR (all weights 1)
  * @param hardRankerNegatives for datasets without impressions (MovieLens): draw the ranker's
- *     negatives from the candidate model's top 300 instead of uniformly from the catalogue
+ *     negatives from the candidate model's top 300 (the default) instead of uniformly; either way
+ *     only among videos that existed at the watch and that the user had not watched
  * @param uploadFeatures a video's vectors (tower input and softmax row and bias) are its id
  *     embedding plus topic, channel and language embeddings in training, folded into plain
  *     per-video tables at export (beyond the paper); false = id embeddings only
@@ -50,7 +51,7 @@ public record ModelVariant(
   }
 
   public static ModelVariant standard() {
-    return new ModelVariant(null, null, true, FeatureEncoder.HISTORY, true, false, true);
+    return new ModelVariant(null, null, true, FeatureEncoder.HISTORY, true, true, true);
   }
 
   public ModelVariant withTower(int h1, int h2) {

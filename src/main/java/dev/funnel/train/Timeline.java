@@ -1,14 +1,12 @@
 package dev.funnel.train;
 
 import dev.funnel.data.Dataset;
-import dev.funnel.data.User;
+import dev.funnel.data.ProfileSnapshots;
 import dev.funnel.features.UserProfile;
 import dev.funnel.models.Vocabulary;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Each user's events, grouped per user and time-ordered, so that the features of "this user just
@@ -18,6 +16,7 @@ import java.util.Map;
  */
 final class Timeline {
   private final Dataset data;
+  private ProfileSnapshots snapshots;
 
   /** Per user: dense video ids and times of watches, oldest first. */
   final int[][] watchVideo;
@@ -143,41 +142,13 @@ final class Timeline {
   }
 
   /**
-   * The profile the online store would hold for u just before ts: demographics, the last 50
-   * watches, the last 10 search tokens, and impression counts of the most recently shown videos.
+   * The profile the online store would hold for u just before ts ({@link ProfileSnapshots}: the
+   * loader's and the event path's rule).
    */
   UserProfile profileAt(int u, long ts) {
-    User user = data.users().get(u);
-    int wEnd = watchesBefore(u, ts);
-    int wStart = Math.max(0, wEnd - UserProfile.MAX_HISTORY);
-    List<UserProfile.Watched> history = new ArrayList<>(wEnd - wStart);
-    for (int k = wStart; k < wEnd; k++) {
-      history.add(new UserProfile.Watched(data.videos().get(watchVideo[u][k]).id(), watchTs[u][k]));
+    if (snapshots == null) {
+      snapshots = new ProfileSnapshots(data); // built on first use: only evaluation needs it
     }
-    int tEnd = tokensBefore(u, ts);
-    List<String> tokens =
-        Arrays.asList(searchTokens[u])
-            .subList(Math.max(0, tEnd - UserProfile.MAX_SEARCH_TOKENS), tEnd);
-    // Insertion-ordered by last showing, so keeping the tail keeps the most recent videos.
-    LinkedHashMap<Integer, Integer> shown = new LinkedHashMap<>();
-    Dataset.Impressions im = data.impressions();
-    for (int i : impressions[u]) {
-      if (im.ts()[i] >= ts) {
-        break;
-      }
-      int v = im.video()[i];
-      Integer c = shown.remove(v);
-      shown.put(v, c == null ? 1 : c + 1);
-    }
-    Map<String, Integer> counts = new LinkedHashMap<>();
-    int skip = Math.max(0, shown.size() - UserProfile.MAX_IMPRESSIONS);
-    for (Map.Entry<Integer, Integer> e : shown.entrySet()) {
-      if (skip-- > 0) {
-        continue;
-      }
-      counts.put(data.videos().get(e.getKey()).id(), e.getValue());
-    }
-    return new UserProfile(
-        user.id(), user.geo(), user.language(), user.gender(), user.age(), history, tokens, counts);
+    return snapshots.at(u, ts);
   }
 }

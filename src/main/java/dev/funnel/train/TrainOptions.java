@@ -21,6 +21,9 @@ import io.vertx.core.json.JsonObject;
  * @param maxExamplesPerUser candidate-model examples kept per user: the user's most recent watches
  *     before the cutoff, as the paper does so that heavy users do not dominate the loss; 0 = every
  *     watch. At RW-1M this is what makes training take minutes, not hours.
+ * @param rankerQuantile c1 of the out-of-sample protocol ({@link ModelTrainer}): the candidate
+ *     model that scores the ranker's examples is fitted on watches before this quantile of watch
+ *     times, and the ranker trains on the events between it and the cutoff
  */
 public record TrainOptions(
     int epochs,
@@ -35,7 +38,10 @@ public record TrainOptions(
     int maxTokens,
     int popularWindowDays,
     long seed,
-    int maxExamplesPerUser) {
+    int maxExamplesPerUser,
+    double rankerQuantile) {
+
+  public static final double DEFAULT_RANKER_QUANTILE = 0.8;
 
   public TrainOptions {
     if (epochs < 1 || rankerEpochs < 1) {
@@ -51,10 +57,46 @@ public record TrainOptions(
     if (!(learningRate > 0) || !(rankerLearningRate > 0)) {
       throw new IllegalArgumentException("learning rates must be positive");
     }
+    if (!(rankerQuantile > 0 && rankerQuantile < 1)) {
+      throw new IllegalArgumentException(
+          "ranker quantile must be in (0, 1), got " + rankerQuantile);
+    }
     if (maxExamplesPerUser < 0 || maxRankerExamples < 1) {
       throw new IllegalArgumentException(
           "maxExamplesPerUser must be >= 0 and maxRankerExamples >= 1");
     }
+  }
+
+  /** With the default ranker quantile. */
+  public TrainOptions(
+      int epochs,
+      int rankerEpochs,
+      int batchSize,
+      int negatives,
+      float learningRate,
+      int rankerBatchSize,
+      float rankerLearningRate,
+      double cutoffQuantile,
+      int maxRankerExamples,
+      int maxTokens,
+      int popularWindowDays,
+      long seed,
+      int maxExamplesPerUser) {
+    this(
+        epochs,
+        rankerEpochs,
+        batchSize,
+        negatives,
+        learningRate,
+        rankerBatchSize,
+        rankerLearningRate,
+        cutoffQuantile,
+        maxRankerExamples,
+        maxTokens,
+        popularWindowDays,
+        seed,
+        maxExamplesPerUser,
+        DEFAULT_RANKER_QUANTILE);
   }
 
   /** The pre-cap constructor: every watch is an example. */
@@ -110,7 +152,8 @@ public record TrainOptions(
         maxTokens,
         popularWindowDays,
         seed,
-        maxExamplesPerUser);
+        maxExamplesPerUser,
+        rankerQuantile);
   }
 
   public TrainOptions withSeed(long s) {
@@ -127,7 +170,26 @@ public record TrainOptions(
         maxTokens,
         popularWindowDays,
         s,
-        maxExamplesPerUser);
+        maxExamplesPerUser,
+        rankerQuantile);
+  }
+
+  public TrainOptions withRankerQuantile(double q) {
+    return new TrainOptions(
+        epochs,
+        rankerEpochs,
+        batchSize,
+        negatives,
+        learningRate,
+        rankerBatchSize,
+        rankerLearningRate,
+        cutoffQuantile,
+        maxRankerExamples,
+        maxTokens,
+        popularWindowDays,
+        seed,
+        maxExamplesPerUser,
+        q);
   }
 
   public JsonObject toJson() {
@@ -144,6 +206,7 @@ public record TrainOptions(
         .put("max_tokens", maxTokens)
         .put("popular_window_days", popularWindowDays)
         .put("seed", seed)
-        .put("max_examples_per_user", maxExamplesPerUser);
+        .put("max_examples_per_user", maxExamplesPerUser)
+        .put("ranker_quantile", rankerQuantile);
   }
 }

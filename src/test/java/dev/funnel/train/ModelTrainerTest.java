@@ -136,10 +136,26 @@ class ModelTrainerTest {
   }
 
   @Test
-  void evaluate_reproducesManifestMetrics() {
-    JsonObject again = Evaluator.evaluate(data, bundle);
-    assertEquals(metrics.getJsonObject("candidate"), again.getJsonObject("candidate"));
-    assertEquals(metrics.getJsonObject("ranker"), again.getJsonObject("ranker"));
+  void train_outOfSampleProtocol_recordsEvaluatedAndPublishedWindows() {
+    JsonObject manifest = bundle.manifest();
+    long cutoff = manifest.getJsonObject("split").getLong("cutoff_ts");
+    long rankerFrom = manifest.getJsonObject("split").getLong("ranker_from_ts");
+    assertTrue(rankerFrom < cutoff, rankerFrom + " vs " + cutoff);
+    JsonObject training = manifest.getJsonObject("training");
+    JsonObject protocol = training.getJsonObject("protocol");
+    assertEquals("out_of_sample", protocol.getString("retrieval_score"));
+    JsonObject rankerWindow = training.getJsonObject("ranker").getJsonObject("window");
+    assertEquals(rankerFrom, rankerWindow.getLong("from_ts"));
+    assertEquals(cutoff, rankerWindow.getLong("to_ts"));
+    assertEquals(
+        rankerFrom, training.getJsonObject("candidate").getJsonObject("window").getLong("to_ts"));
+    assertEquals(cutoff, protocol.getJsonObject("evaluated_model").getLong("trained_to_ts"));
+    assertTrue(protocol.getJsonObject("published_model").getLong("trained_to_ts") > cutoff);
+    assertEquals(2, training.getJsonObject("candidate").getJsonArray("continued").size());
+    assertTrue(ModelTrainer.trainedPastCutoff(manifest));
+    JsonObject auc = metrics.getJsonObject("retrieval_score_click_auc");
+    assertTrue(auc.containsKey("ranker_training") && auc.containsKey("test"), auc.encode());
+    assertEquals(0, training.getJsonObject("ranker").getInteger("examples_before_upload"));
   }
 
   @Test
