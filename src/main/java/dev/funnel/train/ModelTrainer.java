@@ -123,6 +123,7 @@ public final class ModelTrainer {
     float exampleAgeScale = Math.max(1f, Math.max(cutoff, endTs) - firstTs);
     FeatureEncoder userEncoder = new FeatureEncoder(vocabularies, catalog, null, exampleAgeScale);
     Timeline timeline = new Timeline(data);
+    options = ExampleBudget.fit(timeline, cutoff, options);
     EncodedUsers users = new EncodedUsers(timeline, vocabularies, variant.historyLength());
 
     // c1: the out-of-sample split; fall back to in-sample scores when a side would be empty.

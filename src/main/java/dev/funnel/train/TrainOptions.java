@@ -192,6 +192,42 @@ public record TrainOptions(
         q);
   }
 
+  public TrainOptions withCap(int n) {
+    return new TrainOptions(
+        epochs,
+        rankerEpochs,
+        batchSize,
+        negatives,
+        learningRate,
+        rankerBatchSize,
+        rankerLearningRate,
+        cutoffQuantile,
+        maxRankerExamples,
+        maxTokens,
+        popularWindowDays,
+        seed,
+        n,
+        rankerQuantile);
+  }
+
+  public TrainOptions withBatchSize(int n) {
+    return new TrainOptions(
+        epochs,
+        rankerEpochs,
+        n,
+        negatives,
+        learningRate,
+        rankerBatchSize,
+        rankerLearningRate,
+        cutoffQuantile,
+        maxRankerExamples,
+        maxTokens,
+        popularWindowDays,
+        seed,
+        maxExamplesPerUser,
+        rankerQuantile);
+  }
+
   public JsonObject toJson() {
     return new JsonObject()
         .put("epochs", epochs)
