@@ -1,6 +1,5 @@
 package dev.funnel.features;
 
-import dev.funnel.events.EventApplier;
 import dev.funnel.events.EventsResult;
 import dev.funnel.events.UserEvent;
 import io.vertx.core.Future;

@@ -31,12 +31,11 @@ public interface FeatureStore {
   }
 
   /**
-   * Applies a batch of events ({@link dev.funnel.events.EventApplier}) to the profiles of their
-   * users, all or nothing, and idempotently by event id: an event whose id was applied before
-   * (within the store's id retention) or repeats an earlier id in the batch is counted as a
-   * duplicate and changes nothing. Succeeds only once the store has durably acknowledged every
-   * change (for Redis: EXEC answered); on failure nothing of the batch is applied, so the client
-   * may retry the whole batch.
+   * Applies a batch of events ({@link EventApplier}) to the profiles of their users, all or
+   * nothing, and idempotently by event id: an event whose id was applied before (within the store's
+   * id retention) or repeats an earlier id in the batch is counted as a duplicate and changes
+   * nothing. Succeeds only once the store has durably acknowledged every change (for Redis: EXEC
+   * answered); on failure nothing of the batch is applied, so the client may retry the whole batch.
    */
   Future<EventsResult> applyEvents(List<UserEvent> events);
 

@@ -1,7 +1,6 @@
 package dev.funnel.features;
 
 import dev.funnel.config.RedisConfig;
-import dev.funnel.events.EventApplier;
 import dev.funnel.events.EventsResult;
 import dev.funnel.events.UserEvent;
 import io.vertx.core.Future;

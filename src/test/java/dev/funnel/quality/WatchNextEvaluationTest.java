@@ -26,7 +26,9 @@ class WatchNextEvaluationTest {
       // The old route (playing video appended to 50 history items) barely moved off the home feed.
       assertTrue(r.getDouble("overlap_probe") <= 10, figures);
       assertTrue(r.getDouble("overlap_append") > r.getDouble("overlap"), figures);
-      assertTrue(r.getDouble("hit_related") >= r.getDouble("hit_home"), figures);
+      // A few hundred pairs on the tiny world cannot order the two HitRates (RW-small can:
+      // docs/quality.md); related must at least not be significantly worse than the home feed.
+      assertTrue(r.getJsonArray("hit_related_minus_home_95").getDouble(1) >= 0, figures);
       assertTrue(r.getDouble("home_topics_per_list") >= 2, figures);
     } finally {
       e.close();

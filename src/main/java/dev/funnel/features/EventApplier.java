@@ -1,7 +1,6 @@
-package dev.funnel.events;
+package dev.funnel.features;
 
-import dev.funnel.features.ProfileBuilder;
-import dev.funnel.features.UserProfile;
+import dev.funnel.events.UserEvent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
