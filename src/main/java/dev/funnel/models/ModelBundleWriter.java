@@ -40,35 +40,7 @@ public final class ModelBundleWriter {
       float[] videoVectors,
       float[] videoBias,
       int[] popular,
-      WatchTimeCalibration calibration) {
-    /** Contents without a calibration table: the ranker serves exp(logit). */
-    public Contents(
-        JsonObject manifest,
-        ModelShapes shapes,
-        Vocabularies vocabularies,
-        VideoCatalog catalog,
-        Quantiles quantiles,
-        float exampleAgeScaleSeconds,
-        UserTowerBlock tower,
-        RankerBlock ranker,
-        float[] videoVectors,
-        float[] videoBias,
-        int[] popular) {
-      this(
-          manifest,
-          shapes,
-          vocabularies,
-          catalog,
-          quantiles,
-          exampleAgeScaleSeconds,
-          tower,
-          ranker,
-          videoVectors,
-          videoBias,
-          popular,
-          WatchTimeCalibration.ODDS);
-    }
-  }
+      WatchTimeCalibration calibration) {}
 
   /** Writes {@code modelsRoot/.staging-<version>} and returns it. */
   public static Path stage(Path modelsRoot, String version, Contents c) throws IOException {
