@@ -15,9 +15,21 @@ import dev.funnel.features.UserProfile;
  */
 final class DjlUserTower implements UserTower {
   private final Predictor<UserProfile, float[]> predictor;
+  private final Encoding encoding;
 
   DjlUserTower(Model model, FeatureEncoder encoder, int dims) {
-    this.predictor = model.newPredictor(new Encoding(encoder, dims));
+    this.encoding = new Encoding(encoder, dims);
+    this.predictor = model.newPredictor(encoding);
+  }
+
+  @Override
+  public float[] userVector(UserProfile profile, long nowTs, float exampleAgeSeconds) {
+    encoding.exampleAgeSeconds = exampleAgeSeconds;
+    try {
+      return userVector(profile, nowTs);
+    } finally {
+      encoding.exampleAgeSeconds = 0f;
+    }
   }
 
   @Override
@@ -38,6 +50,7 @@ final class DjlUserTower implements UserTower {
     private final FeatureEncoder encoder;
     private final int dims;
     private final UserInputs inputs = new UserInputs(1, true);
+    private float exampleAgeSeconds; // 0 except during a replayed request
 
     Encoding(FeatureEncoder encoder, int dims) {
       this.encoder = encoder;
@@ -46,7 +59,7 @@ final class DjlUserTower implements UserTower {
 
     @Override
     public NDList processInput(TranslatorContext ctx, UserProfile profile) {
-      encoder.encodeUser(profile, inputs, 0);
+      encoder.encodeUser(profile, exampleAgeSeconds, inputs, 0);
       return inputs.toNDList(ctx.getNDManager(), 1);
     }
 

@@ -94,6 +94,14 @@ public final class FeatureEncoder {
 
   /** Serving: the profile as the tower's input row {@code row}, example age 0. */
   public void encodeUser(UserProfile p, UserInputs out, int row) {
+    encodeUser(p, 0f, out, row);
+  }
+
+  /**
+   * A replay of a past request (the quality report): the example age that matches "0 at serving"
+   * for a request at t is the end of training − t.
+   */
+  public void encodeUser(UserProfile p, float exampleAgeSeconds, UserInputs out, int row) {
     int[] videos = historyDenseIds(p);
     int[] tokens = new int[p.searchTokens().size()];
     for (int i = 0; i < tokens.length; i++) {
@@ -110,7 +118,7 @@ public final class FeatureEncoder {
         vocabularies.languages().row(p.language()),
         vocabularies.genders().row(p.gender()),
         p.age(),
-        0f,
+        exampleAgeSeconds,
         out,
         row);
   }

@@ -16,6 +16,17 @@ public interface UserTower extends AutoCloseable {
    */
   float[] userVector(UserProfile profile, long nowTs);
 
+  /**
+   * The user vector of a replayed past request, with the example age that matches it (the end of
+   * training − the request time) instead of 0. Only the quality report replays.
+   */
+  default float[] userVector(UserProfile profile, long nowTs, float exampleAgeSeconds) {
+    if (exampleAgeSeconds == 0f) {
+      return userVector(profile, nowTs);
+    }
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot replay");
+  }
+
   @Override
   void close();
 }

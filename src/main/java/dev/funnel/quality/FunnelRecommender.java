@@ -11,6 +11,9 @@ import java.util.Arrays;
  * whole catalogue, as the exact index serves it) or the full funnel (the top {@link #CANDIDATES} by
  * retrieval, re-ordered by the ranker's expected watch time). Dense ids are the dataset's; the
  * bundle's catalogue is mapped onto them.
+ *
+ * <p>A request at a past time t is replayed with the example age the model was trained to expect
+ * for it: the end of its training − t (at serving, requests come at the end of training, age 0).
  */
 final class FunnelRecommender implements Recommender, AutoCloseable {
   static final int CANDIDATES = 300;
@@ -24,6 +27,7 @@ final class FunnelRecommender implements Recommender, AutoCloseable {
   private final RankerModel ranker;
   private final int[] toBundle;
   private final int[] fromBundle;
+  private final long trainedTo;
 
   FunnelRecommender(
       ModelBundle bundle, Profiles profiles, long[] requestTs, int historyLength, boolean rank) {
@@ -44,6 +48,22 @@ final class FunnelRecommender implements Recommender, AutoCloseable {
         fromBundle[toBundle[v]] = v;
       }
     }
+    trainedTo = trainedTo(bundle);
+  }
+
+  /** The end of the published candidate model's training window (0 when not recorded). */
+  static long trainedTo(ModelBundle bundle) {
+    return bundle
+        .manifest()
+        .getJsonObject("training", new io.vertx.core.json.JsonObject())
+        .getJsonObject("protocol", new io.vertx.core.json.JsonObject())
+        .getJsonObject("published_model", new io.vertx.core.json.JsonObject())
+        .getLong("trained_to_ts", 0L);
+  }
+
+  /** The example age of a request replayed at ts: end of training − ts, never negative. */
+  float exampleAge(long ts) {
+    return trainedTo > ts ? trainedTo - ts : 0f;
   }
 
   @Override
@@ -53,7 +73,7 @@ final class FunnelRecommender implements Recommender, AutoCloseable {
 
   /** u·w_v + b_v for every dataset video (−∞ for videos the bundle lacks). */
   float[] retrievalScores(UserProfile profile, long ts) {
-    float[] uv = tower.userVector(profile, ts);
+    float[] uv = tower.userVector(profile, ts, exampleAge(ts));
     float[] w = bundle.videoVectors();
     float[] b = bundle.videoBias();
     int d = bundle.dims();

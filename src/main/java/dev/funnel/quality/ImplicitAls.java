@@ -22,6 +22,18 @@ public final class ImplicitAls implements Recommender {
    */
   public ImplicitAls(
       int[][] trainItems, int videos, int factors, float alpha, float lambda, int iterations) {
+    this(trainItems, videos, factors, alpha, lambda, iterations, 7L);
+  }
+
+  /** As above, with the seed of the random initial factors. */
+  public ImplicitAls(
+      int[][] trainItems,
+      int videos,
+      int factors,
+      float alpha,
+      float lambda,
+      int iterations,
+      long seed) {
     this.videos = videos;
     int users = trainItems.length;
     int[][] userItems = new int[users][];
@@ -42,7 +54,7 @@ public final class ImplicitAls implements Recommender {
         itemUsers[v][fill[v]++] = u;
       }
     }
-    SplittableRandom rnd = new SplittableRandom(7);
+    SplittableRandom rnd = new SplittableRandom(seed);
     userFactors = random(users, factors, rnd);
     itemFactors = random(videos, factors, rnd);
     for (int it = 0; it < iterations; it++) {

@@ -4,9 +4,10 @@ import java.util.Arrays;
 
 /**
  * Baseline: item-to-item co-occurrence (ItemKNN). Two videos are similar when the same users
- * watched both: cosine similarity of their binary user vectors, co(i, j) / √(n_i · n_j), keeping
- * each video's {@code neighbours} most similar videos. A user's score for v is the sum of v's
- * similarity to the videos in their training history.
+ * watched both: cosine similarity of their binary user vectors, shrunk towards 0 for pairs with
+ * little support, co(i, j) / (√(n_i · n_j) + shrinkage), keeping each video's {@code neighbours}
+ * most similar videos. A user's score for v is the sum of v's similarity to the videos in their
+ * training history.
  */
 public final class ItemKnn implements Recommender {
   private final int[][] trainItems;
@@ -15,6 +16,13 @@ public final class ItemKnn implements Recommender {
   private final int videos;
 
   public ItemKnn(int[][] trainItems, int videos, int neighbours) {
+    this(trainItems, videos, neighbours, 0f);
+  }
+
+  public ItemKnn(int[][] trainItems, int videos, int neighbours, float shrinkage) {
+    if (neighbours < 1 || shrinkage < 0) {
+      throw new IllegalArgumentException("neighbours must be positive and shrinkage >= 0");
+    }
     this.trainItems = trainItems;
     this.videos = videos;
     int[][] distinct = new int[trainItems.length][];
@@ -54,7 +62,7 @@ public final class ItemKnn implements Recommender {
       float[] sim = new float[videos];
       for (int t = 0; t < n; t++) {
         int j = touched[t];
-        sim[j] = (float) (co[j] / Math.sqrt((double) degree[i] * degree[j]));
+        sim[j] = (float) (co[j] / (Math.sqrt((double) degree[i] * degree[j]) + shrinkage));
       }
       int[] top = n == 0 ? new int[0] : Recommender.topK(sim, null, Math.min(neighbours, n));
       neighbour[i] = top;

@@ -32,6 +32,17 @@ public final class QualityEvaluation {
 
   /** HitRate/Recall@{10,50}, NDCG@10, coverage of {@code method} over the split's users. */
   public static JsonObject listMetrics(LeaveLastOutSplit split, Recommender method) {
+    return listMetrics(split, method, null);
+  }
+
+  /**
+   * As {@link #listMetrics(LeaveLastOutSplit, Recommender)}, and every method may only recommend
+   * videos that existed at the user's request time ({@code availability}; null: any video). The
+   * result carries the per-user values ({@code per_user}, users in {@link
+   * LeaveLastOutSplit#evaluatedUsers()} order) for the bootstrap intervals.
+   */
+  public static JsonObject listMetrics(
+      LeaveLastOutSplit split, Recommender method, ItemAvailability availability) {
     int videos = split.train().videos().size();
     int[][] trainItems = split.trainItems();
     TopKMetrics metrics = new TopKMetrics(videos);
@@ -41,15 +52,55 @@ public final class QualityEvaluation {
       for (int v : trainItems[u]) {
         excluded[v] = true;
       }
+      int[] missing =
+          availability == null
+              ? new int[0]
+              : availability.markMissing(split.requestTs()[u], excluded);
       metrics.add(method.recommend(u, MAX_K, excluded), split.heldOut()[u]);
+      ItemAvailability.unmark(missing, excluded);
       for (int v : trainItems[u]) {
         excluded[v] = false;
       }
     }
-    return metrics
-        .toJson()
-        .put("method", method.name())
-        .put("seconds", TopKMetrics.round((System.nanoTime() - started) / 1e9));
+    JsonObject j =
+        metrics
+            .toJson()
+            .put("method", method.name())
+            .put("seconds", TopKMetrics.round((System.nanoTime() - started) / 1e9));
+    return availability == null ? j : j.put("per_user", metrics.perUser());
+  }
+
+  /**
+   * Home-feed variety: distinct topics in each user's top {@code count} (same exclusions as {@link
+   * #listMetrics}), averaged over the split's users.
+   */
+  static JsonObject topicsPerList(
+      LeaveLastOutSplit split, Recommender method, ItemAvailability availability, int count) {
+    List<dev.funnel.data.Video> catalogue = split.train().videos();
+    int[][] trainItems = split.trainItems();
+    boolean[] excluded = new boolean[catalogue.size()];
+    double topics = 0;
+    int users = 0;
+    for (int u : split.evaluatedUsers()) {
+      for (int v : trainItems[u]) {
+        excluded[v] = true;
+      }
+      int[] missing = availability.markMissing(split.requestTs()[u], excluded);
+      java.util.Set<String> seen = new java.util.HashSet<>();
+      for (int v : method.recommend(u, count, excluded)) {
+        seen.add(catalogue.get(v).topic());
+      }
+      ItemAvailability.unmark(missing, excluded);
+      for (int v : trainItems[u]) {
+        excluded[v] = false;
+      }
+      topics += seen.size();
+      users++;
+    }
+    return new JsonObject()
+        .put("list", count)
+        .put("users", users)
+        .put("topics_per_list", TopKMetrics.round(topics / Math.max(1, users)));
   }
 
   /** Trains both models on the split's training side (cutoff just past its last event). */

@@ -84,22 +84,47 @@ public final class QualityReport {
 
   private final Plan plan;
   private final Path work;
+  private final String codeVersion;
+  private final ResultCache cache;
 
   public QualityReport(Plan plan, Path work) {
+    this(plan, work, CodeVersion.current());
+  }
+
+  /**
+   * @param codeVersion what cached results are keyed by besides their options ({@link
+   *     CodeVersion#current()})
+   */
+  public QualityReport(Plan plan, Path work, String codeVersion) {
     this.plan = plan;
     this.work = work.resolve(plan.name());
+    this.codeVersion = codeVersion;
+    this.cache = new ResultCache(this.work, codeVersion);
+  }
+
+  public String codeVersion() {
+    return codeVersion;
   }
 
   public Path workDir() {
     return work;
   }
 
-  /** Real data: funnel, retrieval and three baselines on MovieLens (null when absent). */
+  /** Seeds of every trained method (the funnel, ALS); tables report their mean. */
+  static final long[] SEEDS = {42L, 43L, 44L};
+
+  /** Validation: each user's last pre-test watch is held out of the training side. */
+  static final int VALIDATION_HOLDOUT = 1;
+
+  /** The metric every validation choice maximises (the target metric). */
+  static final String CHOOSE_BY = "hit_rate@50";
+
+  /**
+   * Real data (null when absent): every method on MovieLens, leave-last-out by time, each choice
+   * made on a validation slice inside the training side, every list restricted to films that
+   * existed at the request, trained methods over {@link #SEEDS}.
+   */
   public JsonObject movielens(Path movielensDir) throws IOException {
-    Path cache = work.resolve("movielens.json");
-    if (Files.exists(cache)) {
-      return read(cache);
-    }
     if (movielensDir == null || !Files.isDirectory(movielensDir)) {
       log.warn("no MovieLens folder at {}: the real-data table is skipped", movielensDir);
       return null;
@@ -109,198 +134,362 @@ public final class QualityReport {
       MovieLensImporter.importDir(movielensDir, dataDir);
     }
     Dataset data = Dataset.read(dataDir);
-    LeaveLastOutSplit split = LeaveLastOutSplit.of(data, plan.holdout(), plan.minTrain());
-    int videos = data.videos().size();
-    int[][] items = split.trainItems();
+    LeaveLastOutSplit test = LeaveLastOutSplit.of(data, plan.holdout(), plan.minTrain());
+    LeaveLastOutSplit validation =
+        LeaveLastOutSplit.of(test.train(), VALIDATION_HOLDOUT, plan.minTrain());
+    Protocol onTest = new Protocol("test", test, ItemAvailability.of(data));
+    Protocol onValidation =
+        new Protocol("validation", validation, ItemAvailability.of(test.train()));
+
+    JsonObject grids = new JsonObject();
+    JsonObject chosen = new JsonObject();
     JsonArray methods = new JsonArray();
-    methods.add(timed(() -> QualityEvaluation.listMetrics(split, new MostPopular(items, videos))));
-    methods.add(timed(() -> QualityEvaluation.listMetrics(split, new ItemKnn(items, videos, 100))));
-    methods.add(
-        timed(
-            () ->
-                QualityEvaluation.listMetrics(
-                    split, new ImplicitAls(items, videos, 64, 10f, 5f, 10))));
-    Profiles profiles = new Profiles(split.train());
+    methods.add(onTest.baseline("most-popular", new JsonObject(), 0));
+    for (BaselineGrid grid : BaselineGrid.values()) {
+      JsonArray rows = new JsonArray();
+      for (JsonObject config : grid.configs()) {
+        rows.add(onValidation.baseline(grid.method(), config, SEEDS[0]));
+      }
+      JsonObject best = best(rows);
+      grids.put(grid.method(), rows);
+      chosen.put(grid.method(), best.getJsonObject("config"));
+      JsonArray seeds = new JsonArray();
+      for (long seed : grid.seeded() ? SEEDS : new long[] {0}) {
+        seeds.add(onTest.baseline(grid.method(), best.getJsonObject("config"), seed));
+      }
+      methods.add(overSeeds(grid.method(), seeds).put("config", best.getJsonObject("config")));
+    }
+
+    JsonArray funnelRows = new JsonArray();
+    for (FunnelConfig config : movielensFunnels()) {
+      JsonObject v = onValidation.funnel(config, SEEDS[0]);
+      funnelRows.add(v);
+    }
+    grids.put("funnel", funnelRows);
+    String winner = best(pick(funnelRows, "funnel")).getString("key");
+    chosen.put("funnel", winner);
     JsonArray configs = new JsonArray();
     for (FunnelConfig config : movielensFunnels()) {
-      JsonObject result =
-          cached(
-              "movielens/" + config.key() + ".json",
-              () -> {
-                long started = System.nanoTime();
-                Path version =
-                    QualityEvaluation.trainFunnel(
-                        split,
-                        work.resolve("models/movielens-" + config.key()),
-                        config.options(),
-                        config.variant());
-                double trainSeconds = (System.nanoTime() - started) / 1e9;
-                JsonArray rows = new JsonArray();
-                QualityEvaluation.withBundle(
-                    version,
-                    bundle -> {
-                      for (boolean rank : new boolean[] {false, true}) {
-                        try (FunnelRecommender f =
-                            new FunnelRecommender(
-                                bundle,
-                                profiles,
-                                split.requestTs(),
-                                FeatureEncoder.HISTORY,
-                                rank)) {
-                          JsonObject m = QualityEvaluation.listMetrics(split, f);
-                          rows.add(m.put("method", m.getString("method") + "-" + config.key()));
-                        }
-                      }
-                      return null;
-                    });
-                return new JsonObject()
-                    .put(
-                        "config",
-                        new JsonObject()
-                            .put("key", config.key())
-                            .put("label", config.label())
-                            .put("options", config.options().toJson())
-                            .put("variant", config.variant().toJson())
-                            .put("train_seconds", QualityEvaluation.round1(trainSeconds)))
-                    .put("methods", rows);
-              });
-      configs.add(result.getJsonObject("config"));
-      methods.addAll(result.getJsonArray("methods"));
+      JsonArray ranked = new JsonArray();
+      JsonArray retrieval = new JsonArray();
+      double trainSeconds = 0;
+      for (long seed : SEEDS) {
+        JsonObject r = onTest.funnel(config, seed);
+        ranked.add(find(r.getJsonArray("methods"), "funnel"));
+        retrieval.add(find(r.getJsonArray("methods"), "retrieval"));
+        trainSeconds += r.getDouble("train_seconds");
+      }
+      methods.add(overSeeds("retrieval-" + config.key(), retrieval));
+      methods.add(overSeeds("funnel-" + config.key(), ranked));
+      configs.add(
+          new JsonObject()
+              .put("key", config.key())
+              .put("label", config.label())
+              .put("options", config.options().toJson())
+              .put("variant", config.variant().toJson())
+              .put("train_seconds", QualityEvaluation.round1(trainSeconds / SEEDS.length)));
     }
-    JsonArray investigation = new JsonArray();
-    for (FunnelConfig config : movielensInvestigation()) {
-      investigation.add(
-          cached(
-              "movielens/" + config.key() + ".json",
-              () -> {
-                long started = System.nanoTime();
-                Path version =
-                    QualityEvaluation.trainFunnel(
-                        split,
-                        work.resolve("models/movielens-" + config.key()),
-                        config.options(),
-                        config.variant());
-                double trainSeconds = (System.nanoTime() - started) / 1e9;
-                JsonObject row =
-                    QualityEvaluation.withBundle(
-                        version,
-                        bundle -> {
-                          try (FunnelRecommender f =
-                              new FunnelRecommender(
-                                  bundle,
-                                  profiles,
-                                  split.requestTs(),
-                                  FeatureEncoder.HISTORY,
-                                  false)) {
-                            return QualityEvaluation.listMetrics(split, f);
-                          }
-                        });
-                return row.put("key", config.key())
-                    .put("label", config.label())
-                    .put("train_seconds", QualityEvaluation.round1(trainSeconds));
-              }));
+    return new JsonObject()
+        .put("code_version", codeVersion)
+        .put("dataset", data.meta().toJson())
+        .put("videos", data.videos().size())
+        .put("users", data.users().size())
+        .put("watches", data.watches().size())
+        .put("evaluated_users", test.evaluatedUsers().length)
+        .put("validation_users", validation.evaluatedUsers().length)
+        .put("holdout", plan.holdout())
+        .put("min_train", plan.minTrain())
+        .put("seeds", new JsonArray(java.util.Arrays.stream(SEEDS).boxed().toList()))
+        .put("choose_by", CHOOSE_BY)
+        .put("validation", new JsonObject().put("grids", grids).put("chosen", chosen))
+        .put("funnels", configs)
+        .put("methods", methods);
+  }
+
+  /** The rows of one method (funnel validation rows carry both stages; keep the full funnel). */
+  private static JsonArray pick(JsonArray rows, String method) {
+    JsonArray out = new JsonArray();
+    for (int i = 0; i < rows.size(); i++) {
+      JsonObject row = rows.getJsonObject(i);
+      out.add(find(row.getJsonArray("methods"), method).copy().put("key", row.getString("key")));
     }
-    JsonObject out =
-        new JsonObject()
-            .put("investigation", investigation)
-            .put("dataset", data.meta().toJson())
-            .put("videos", videos)
-            .put("users", data.users().size())
-            .put("watches", data.watches().size())
-            .put("evaluated_users", split.evaluatedUsers().length)
-            .put("holdout", plan.holdout())
-            .put("min_train", plan.minTrain())
-            .put("funnels", configs)
-            .put("methods", methods);
-    write(cache, out);
     return out;
+  }
+
+  /** The row with the highest {@link #CHOOSE_BY} (the first on a tie: the grid's order). */
+  static JsonObject best(JsonArray rows) {
+    JsonObject best = null;
+    for (int i = 0; i < rows.size(); i++) {
+      JsonObject r = rows.getJsonObject(i);
+      if (best == null || r.getDouble(CHOOSE_BY) > best.getDouble(CHOOSE_BY)) {
+        best = r;
+      }
+    }
+    return best;
+  }
+
+  static JsonObject find(JsonArray methods, String name) {
+    for (int i = 0; i < methods.size(); i++) {
+      if (name.equals(methods.getJsonObject(i).getString("method"))) {
+        return methods.getJsonObject(i);
+      }
+    }
+    throw new IllegalStateException("no method " + name + " in the results");
+  }
+
+  /**
+   * One method over seeds: each metric's mean over seeds (per_seed keeps each), and per-user values
+   * averaged over seeds, which the bootstrap resamples.
+   */
+  static JsonObject overSeeds(String method, JsonArray seeds) {
+    JsonObject first = seeds.getJsonObject(0);
+    JsonObject out = new JsonObject().put("method", method).put("seeds", seeds.size());
+    for (String metric : first.fieldNames()) {
+      if (first.getValue(metric) instanceof Number && !metric.equals("users")) {
+        double s = 0;
+        for (int i = 0; i < seeds.size(); i++) {
+          s += seeds.getJsonObject(i).getDouble(metric);
+        }
+        out.put(metric, TopKMetrics.round(s / seeds.size()));
+      }
+    }
+    out.put("users", first.getInteger("users"));
+    JsonObject perUser = new JsonObject();
+    for (String column : TopKMetrics.PER_USER) {
+      int n = first.getJsonObject("per_user").getJsonArray(column).size();
+      JsonArray mean = new JsonArray();
+      for (int u = 0; u < n; u++) {
+        double s = 0;
+        for (int i = 0; i < seeds.size(); i++) {
+          s += seeds.getJsonObject(i).getJsonObject("per_user").getJsonArray(column).getDouble(u);
+        }
+        mean.add(TopKMetrics.round(s / seeds.size()));
+      }
+      perUser.put(column, mean);
+    }
+    JsonArray perSeed = new JsonArray();
+    for (int i = 0; i < seeds.size(); i++) {
+      JsonObject copy = seeds.getJsonObject(i).copy();
+      copy.remove("per_user");
+      perSeed.add(copy);
+    }
+    return out.put("per_seed", perSeed).put("per_user", perUser);
+  }
+
+  /** The baselines tuned on validation, each with the same number of configurations. */
+  enum BaselineGrid {
+    TIME_POPULAR("time-popular", false),
+    ITEM_KNN("itemknn", false),
+    ALS("als-mf", true);
+
+    private final String method;
+    private final boolean seeded;
+
+    BaselineGrid(String method, boolean seeded) {
+      this.method = method;
+      this.seeded = seeded;
+    }
+
+    String method() {
+      return method;
+    }
+
+    /** Whether the method has a random start (then it runs over every seed). */
+    boolean seeded() {
+      return seeded;
+    }
+
+    /** {@link #BUDGET} configurations each. */
+    List<JsonObject> configs() {
+      List<JsonObject> out = new ArrayList<>();
+      switch (this) {
+        case TIME_POPULAR -> {
+          for (int days : new int[] {1, 7, 30, 90, 180, 365, 1095, 0}) {
+            out.add(new JsonObject().put("window_days", days)); // 0: all time before the request
+          }
+        }
+        case ITEM_KNN -> {
+          for (int k : new int[] {20, 50, 100, 200}) {
+            for (float shrink : new float[] {0f, 10f}) {
+              out.add(new JsonObject().put("neighbours", k).put("shrinkage", shrink));
+            }
+          }
+        }
+        case ALS -> {
+          for (int d : new int[] {32, 64}) {
+            for (float alpha : new float[] {5f, 20f}) {
+              for (float lambda : new float[] {1f, 10f}) {
+                out.add(
+                    new JsonObject()
+                        .put("factors", d)
+                        .put("alpha", alpha)
+                        .put("lambda", lambda)
+                        .put("iterations", ALS_ITERATIONS));
+              }
+            }
+          }
+        }
+      }
+      return out;
+    }
+  }
+
+  /** Configurations per tuned baseline: the same budget for each. */
+  static final int BUDGET = 8;
+
+  static final int ALS_ITERATIONS = 10;
+
+  /** A baseline from its name and configuration, trained on a split's training side. */
+  static Recommender baseline(
+      String method, JsonObject config, long seed, LeaveLastOutSplit split) {
+    int videos = split.train().videos().size();
+    int[][] items = split.trainItems();
+    return switch (method) {
+      case "most-popular" -> new MostPopular(items, videos);
+      case "time-popular" -> {
+        int days = config.getInteger("window_days");
+        long window = days == 0 ? TimeAwarePopular.ALL_TIME : days * 86_400L;
+        yield new TimeAwarePopular(split.train().watches(), split.requestTs(), window, videos);
+      }
+      case "itemknn" ->
+          new ItemKnn(items, videos, config.getInteger("neighbours"), config.getFloat("shrinkage"));
+      case "als-mf" ->
+          new ImplicitAls(
+              items,
+              videos,
+              config.getInteger("factors"),
+              config.getFloat("alpha"),
+              config.getFloat("lambda"),
+              config.getInteger("iterations"),
+              seed);
+      default -> throw new IllegalArgumentException("unknown baseline " + method);
+    };
+  }
+
+  /** One side (validation or test) of the MovieLens protocol, with its cached measurements. */
+  private final class Protocol {
+    private final String side;
+    private final LeaveLastOutSplit split;
+    private final ItemAvailability availability;
+    private Profiles profiles;
+
+    Protocol(String side, LeaveLastOutSplit split, ItemAvailability availability) {
+      this.side = side;
+      this.split = split;
+      this.availability = availability;
+    }
+
+    JsonObject baseline(String method, JsonObject config, long seed) throws IOException {
+      JsonObject key =
+          new JsonObject()
+              .put("side", side)
+              .put("method", method)
+              .put("config", config)
+              .put("seed", seed);
+      return cached(
+          "movielens/" + side + "-" + method,
+          key,
+          () -> {
+            long started = System.nanoTime();
+            Recommender r = QualityReport.baseline(method, config, seed, split);
+            double fit = (System.nanoTime() - started) / 1e9;
+            return QualityEvaluation.listMetrics(split, r, availability)
+                .put("config", config)
+                .put("seed", seed)
+                .put("fit_seconds", QualityEvaluation.round1(fit));
+          });
+    }
+
+    /** Trains the funnel with {@code config} and {@code seed}; both stages' list metrics. */
+    JsonObject funnel(FunnelConfig config, long seed) throws IOException {
+      TrainOptions options = config.options().withSeed(seed);
+      JsonObject key =
+          new JsonObject()
+              .put("side", side)
+              .put("options", options.toJson())
+              .put("variant", config.variant().toJson());
+      return cached(
+          "movielens/" + side + "-funnel-" + config.key() + "-seed" + seed,
+          key,
+          () -> {
+            if (profiles == null) {
+              profiles = new Profiles(split.train());
+            }
+            long started = System.nanoTime();
+            Path version =
+                QualityEvaluation.trainFunnel(
+                    split,
+                    work.resolve("models/movielens-" + side + "-" + config.key() + "-" + seed),
+                    options,
+                    config.variant());
+            double trainSeconds = (System.nanoTime() - started) / 1e9;
+            JsonArray rows = new JsonArray();
+            QualityEvaluation.withBundle(
+                version,
+                bundle -> {
+                  for (boolean rank : new boolean[] {false, true}) {
+                    try (FunnelRecommender f =
+                        new FunnelRecommender(
+                            bundle, profiles, split.requestTs(), FeatureEncoder.HISTORY, rank)) {
+                      rows.add(QualityEvaluation.listMetrics(split, f, availability));
+                    }
+                  }
+                  return null;
+                });
+            deleteTree(version.getParent());
+            return new JsonObject()
+                .put("key", config.key())
+                .put("label", config.label())
+                .put("seed", seed)
+                .put("train_seconds", QualityEvaluation.round1(trainSeconds))
+                .put("methods", rows);
+          });
+    }
   }
 
   /** One way of training the funnel on MovieLens: its key, label, options and switches. */
   record FunnelConfig(String key, String label, TrainOptions options, ModelVariant variant) {}
 
   /**
-   * The MovieLens funnels: {@code ./funnel train}'s defaults as they are, and the settings the
-   * investigation in docs/quality.md arrived at (fewer epochs, no example age, ranker negatives
-   * from the retrieval candidates).
+   * The funnels tried on validation: {@code ./funnel train}'s defaults as they are, and the same
+   * without example age (the one switch that behaves differently in a replay of past requests).
    */
   List<FunnelConfig> movielensFunnels() {
-    TrainOptions tuned = ranker(plan.movielens().withEpochs(TUNED_EPOCHS), 2);
     return List.of(
         new FunnelConfig(
             "defaults", "`./funnel train` defaults", plan.movielens(), ModelVariant.standard()),
         new FunnelConfig(
-            "tuned",
-            TUNED_EPOCHS + " epochs, no example age, ranker negatives from retrieval",
-            tuned,
-            ModelVariant.standard().withExampleAge(false).withHardRankerNegatives(true)));
+            "no-example-age",
+            "defaults without example age",
+            plan.movielens(),
+            ModelVariant.standard().withExampleAge(false)));
   }
 
-  static final int TUNED_EPOCHS = 10;
-
-  /**
-   * Retrieval-only variants that explain the gap between the defaults and the tuned funnel, one
-   * change at a time from the tuned settings (the ranker is trained small: it is not measured).
-   */
-  List<FunnelConfig> movielensInvestigation() {
-    if (plan.name().equals("quick")) {
-      return List.of(); // minutes the quick run does not have
+  private static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
     }
-    TrainOptions base = plan.movielens().withEpochs(TUNED_EPOCHS);
-    base =
-        new TrainOptions(
-            base.epochs(),
-            1,
-            base.batchSize(),
-            base.negatives(),
-            base.learningRate(),
-            base.rankerBatchSize(),
-            base.rankerLearningRate(),
-            base.cutoffQuantile(),
-            20_000,
-            base.maxTokens(),
-            base.popularWindowDays(),
-            base.seed());
-    ModelVariant noAge = ModelVariant.standard().withExampleAge(false);
-    return List.of(
-        new FunnelConfig("inv-3-epochs", "3 epochs, example age off", base.withEpochs(3), noAge),
-        new FunnelConfig("inv-6-epochs", "6 epochs, example age off", base.withEpochs(6), noAge),
-        new FunnelConfig(
-            "inv-512-negatives-" + TUNED_EPOCHS,
-            TUNED_EPOCHS + " epochs, example age off, 512 negatives",
-            withNegatives(base, 512),
-            noAge),
-        new FunnelConfig(
-            "inv-linear-tower-" + TUNED_EPOCHS,
-            TUNED_EPOCHS + " epochs, example age off, linear tower",
-            base,
-            noAge.withTower(0, 0)),
-        new FunnelConfig(
-            "inv-tower-128-" + TUNED_EPOCHS,
-            TUNED_EPOCHS + " epochs, example age off, tower 128",
-            base,
-            noAge.withTower(128, 0)));
-  }
-
-  private interface Measure {
-    JsonObject run() throws IOException;
-  }
-
-  /** The measurement cached at {@code name} under the work directory, computing it if absent. */
-  private JsonObject cached(String name, Measure m) throws IOException {
-    Path cache = work.resolve(name);
-    if (Files.exists(cache)) {
-      return read(cache);
+    try (var walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
     }
-    JsonObject j = m.run();
-    write(cache, j);
-    return j;
   }
 
-  private static JsonObject timed(Measure m) throws IOException {
-    long started = System.nanoTime();
-    JsonObject j = m.run();
-    return j.put("seconds", QualityEvaluation.round1((System.nanoTime() - started) / 1e9));
+  /** The measurement cached under {@code name} for {@code key} (plus the plan). */
+  private JsonObject cached(String name, JsonObject key, ResultCache.Measure m) throws IOException {
+    return cache.get(name, key.copy().put("plan", planJson()), m);
+  }
+
+  /** What of the plan a cached result depends on. */
+  JsonObject planJson() {
+    return new JsonObject()
+        .put("name", plan.name())
+        .put("world", plan.worldVideos() + "x" + plan.worldUsers() + "x" + plan.worldDays())
+        .put("synthetic", plan.synthetic().toJson())
+        .put("movielens", plan.movielens().toJson())
+        .put("holdout", plan.holdout())
+        .put("min_train", plan.minTrain());
   }
 
   /** The ablation runs, by name: each a variant of the standard model or training options. */
@@ -326,6 +515,9 @@ public final class QualityReport {
 
   record Run(String label, ModelVariant variant, TrainOptions options) {}
 
+  /** Home-feed variety is read on lists of this length (the API's default count). */
+  static final int TOPICS_LIST = 20;
+
   /** Runs (or reads from the cache) every ablation on the synthetic world. */
   public JsonObject ablations() throws IOException {
     Path dataDir = work.resolve("data/world");
@@ -344,47 +536,64 @@ public final class QualityReport {
     }
     Dataset data = Dataset.read(dataDir);
     LeaveLastOutSplit split = LeaveLastOutSplit.of(data, plan.holdout(), plan.minTrain());
+    ItemAvailability availability = ItemAvailability.of(data);
     Profiles profiles = new Profiles(split.train());
     JsonObject results = new JsonObject();
     List<String> names = new ArrayList<>(ablationRuns().keySet());
     int i = 0;
     for (Map.Entry<String, Run> e : ablationRuns().entrySet()) {
       i++;
-      Path cache = work.resolve("ablations/" + e.getKey() + ".json");
-      if (Files.exists(cache)) {
-        results.put(e.getKey(), read(cache));
-        continue;
-      }
       Run run = e.getValue();
-      log.info("ablation {}/{}: {}", i, names.size(), run.label());
-      long started = System.nanoTime();
-      Path version =
-          QualityEvaluation.trainFunnel(
-              split, work.resolve("models/" + e.getKey()), run.options(), run.variant());
-      double trainSeconds = (System.nanoTime() - started) / 1e9;
+      int index = i;
+      JsonObject key =
+          new JsonObject()
+              .put("run", e.getKey())
+              .put("variant", run.variant().toJson())
+              .put("options", run.options().toJson());
       JsonObject r =
-          QualityEvaluation.withBundle(
-              version,
-              bundle -> {
-                JsonObject j = new JsonObject();
-                int history = run.variant().historyLength();
-                try (FunnelRecommender retrieval =
-                        new FunnelRecommender(bundle, profiles, split.requestTs(), history, false);
-                    FunnelRecommender funnel =
-                        new FunnelRecommender(bundle, profiles, split.requestTs(), history, true)) {
-                  j.put("retrieval", QualityEvaluation.listMetrics(split, retrieval));
-                  j.put("funnel", QualityEvaluation.listMetrics(split, funnel));
-                  j.put("ranker", QualityEvaluation.rankerPages(split, funnel));
-                  j.put("freshness", QualityEvaluation.freshness(split, funnel));
-                }
-                j.put("shapes", bundle.shapes().toJson());
-                return j;
+          cached(
+              "ablations/" + e.getKey(),
+              key,
+              () -> {
+                log.info("ablation {}/{}: {}", index, names.size(), run.label());
+                long started = System.nanoTime();
+                Path version =
+                    QualityEvaluation.trainFunnel(
+                        split, work.resolve("models/" + e.getKey()), run.options(), run.variant());
+                double trainSeconds = (System.nanoTime() - started) / 1e9;
+                JsonObject j =
+                    QualityEvaluation.withBundle(
+                        version,
+                        bundle -> {
+                          JsonObject m = new JsonObject();
+                          int history = run.variant().historyLength();
+                          try (FunnelRecommender retrieval =
+                                  new FunnelRecommender(
+                                      bundle, profiles, split.requestTs(), history, false);
+                              FunnelRecommender funnel =
+                                  new FunnelRecommender(
+                                      bundle, profiles, split.requestTs(), history, true)) {
+                            m.put(
+                                "retrieval",
+                                QualityEvaluation.listMetrics(split, retrieval, availability));
+                            m.put(
+                                "funnel",
+                                QualityEvaluation.listMetrics(split, funnel, availability));
+                            m.put(
+                                "topics_per_list",
+                                QualityEvaluation.topicsPerList(
+                                    split, funnel, availability, TOPICS_LIST));
+                            m.put("ranker", QualityEvaluation.rankerPages(split, funnel));
+                            m.put("freshness", QualityEvaluation.freshness(split, funnel));
+                          }
+                          m.put("shapes", bundle.shapes().toJson());
+                          return m;
+                        });
+                return j.put("label", run.label())
+                    .put("variant", run.variant().toJson())
+                    .put("options", run.options().toJson())
+                    .put("train_seconds", QualityEvaluation.round1(trainSeconds));
               });
-      r.put("label", run.label())
-          .put("variant", run.variant().toJson())
-          .put("options", run.options().toJson())
-          .put("train_seconds", QualityEvaluation.round1(trainSeconds));
-      write(cache, r);
       results.put(e.getKey(), r);
     }
     return new JsonObject()

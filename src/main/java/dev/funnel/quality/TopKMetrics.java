@@ -1,7 +1,10 @@
 package dev.funnel.quality;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.List;
 
 /**
  * Accumulates top-K list metrics over users, against each user's set of held-out videos.
@@ -27,6 +30,14 @@ public final class TopKMetrics {
   private double ndcg;
   private int users;
 
+  /** Per user, in the order added: hit@K and recall@K for each K, then NDCG@10. */
+  private final List<double[]> perUser = new ArrayList<>();
+
+  /** Names of the per-user columns, in {@link #perUser()} order. */
+  public static final String[] PER_USER = {
+    "hit_rate@10", "recall@10", "hit_rate@50", "recall@50", "ndcg@10"
+  };
+
   public TopKMetrics(int catalogue) {
     this.catalogue = catalogue;
     for (int i = 0; i < KS.length; i++) {
@@ -43,6 +54,7 @@ public final class TopKMetrics {
       throw new IllegalArgumentException("a user without held-out videos cannot be scored");
     }
     users++;
+    double[] row = new double[PER_USER.length];
     for (int i = 0; i < KS.length; i++) {
       int k = Math.min(KS[i], ranked.length);
       int found = 0;
@@ -54,6 +66,8 @@ public final class TopKMetrics {
       }
       hits[i] += found > 0 ? 1 : 0;
       recall[i] += found / (double) relevant.length;
+      row[2 * i] = found > 0 ? 1 : 0;
+      row[2 * i + 1] = found / (double) relevant.length;
     }
     double dcg = 0;
     for (int r = 0; r < Math.min(NDCG_AT, ranked.length); r++) {
@@ -66,6 +80,24 @@ public final class TopKMetrics {
       ideal += 1 / log2(r + 2);
     }
     ndcg += dcg / ideal;
+    row[PER_USER.length - 1] = dcg / ideal;
+    perUser.add(row);
+  }
+
+  /**
+   * Per-user values by column name ({@link #PER_USER}), users in the order they were added: what
+   * the bootstrap intervals resample.
+   */
+  public JsonObject perUser() {
+    JsonObject j = new JsonObject();
+    for (int c = 0; c < PER_USER.length; c++) {
+      JsonArray column = new JsonArray();
+      for (double[] row : perUser) {
+        column.add(round(row[c]));
+      }
+      j.put(PER_USER[c], column);
+    }
+    return j;
   }
 
   private static boolean contains(int[] a, int x) {
