@@ -31,7 +31,9 @@ public final class CodeVersion {
     return classFile.startsWith(PACKAGE + "cli/")
         || classFile.startsWith(PACKAGE + "quality/ReportRenderer")
         || classFile.startsWith(PACKAGE + "quality/Findings")
-        || classFile.startsWith(PACKAGE + "quality/Claim");
+        || classFile.startsWith(PACKAGE + "quality/Claim")
+        || classFile.startsWith(PACKAGE + "quality/MovieLensSection")
+        || classFile.startsWith(PACKAGE + "quality/Finding");
   }
 
   /** Hash of the running code: the jar or classes folder this class was loaded from. */

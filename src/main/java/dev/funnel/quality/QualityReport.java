@@ -173,7 +173,9 @@ public final class QualityReport {
       JsonArray ranked = new JsonArray();
       JsonArray retrieval = new JsonArray();
       double trainSeconds = 0;
-      for (long seed : SEEDS) {
+      // The chosen funnel over every seed; the other, for reference, over the first (the machine).
+      long[] seeds = config.key().equals(winner) ? SEEDS : new long[] {SEEDS[0]};
+      for (long seed : seeds) {
         JsonObject r = onTest.funnel(config, seed);
         ranked.add(find(r.getJsonArray("methods"), "funnel"));
         retrieval.add(find(r.getJsonArray("methods"), "retrieval"));
@@ -187,7 +189,8 @@ public final class QualityReport {
               .put("label", config.label())
               .put("options", config.options().toJson())
               .put("variant", config.variant().toJson())
-              .put("train_seconds", QualityEvaluation.round1(trainSeconds / SEEDS.length)));
+              .put("chosen", config.key().equals(winner))
+              .put("train_seconds", QualityEvaluation.round1(trainSeconds / seeds.length)));
     }
     return new JsonObject()
         .put("code_version", codeVersion)
@@ -520,6 +523,11 @@ public final class QualityReport {
 
   /** Runs (or reads from the cache) every ablation on the synthetic world. */
   public JsonObject ablations() throws IOException {
+    return ablations(null);
+  }
+
+  /** As {@link #ablations()}, only the runs named in {@code only} (null: all). */
+  public JsonObject ablations(java.util.Set<String> only) throws IOException {
     Path dataDir = work.resolve("data/world");
     if (!Files.exists(dataDir.resolve(Dataset.META))) {
       GeneratorOptions g =
@@ -543,6 +551,9 @@ public final class QualityReport {
     int i = 0;
     for (Map.Entry<String, Run> e : ablationRuns().entrySet()) {
       i++;
+      if (only != null && !only.contains(e.getKey())) {
+        continue;
+      }
       Run run = e.getValue();
       int index = i;
       JsonObject key =
