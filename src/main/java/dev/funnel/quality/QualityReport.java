@@ -454,8 +454,10 @@ public final class QualityReport {
   record FunnelConfig(String key, String label, TrainOptions options, ModelVariant variant) {}
 
   /**
-   * The funnels tried on validation: {@code ./funnel train}'s defaults as they are, and the same
-   * without example age (the one switch that behaves differently in a replay of past requests).
+   * The funnels tried on validation: {@code ./funnel train}'s defaults as they are; the same
+   * without example age (the one switch that behaves differently in a replay of past requests); and
+   * the ranker trained on the last half of the training window instead of the last fifth (on
+   * MovieLens the last fifth of the ratings comes from few users).
    */
   List<FunnelConfig> movielensFunnels() {
     return List.of(
@@ -465,7 +467,12 @@ public final class QualityReport {
             "no-example-age",
             "defaults without example age",
             plan.movielens(),
-            ModelVariant.standard().withExampleAge(false)));
+            ModelVariant.standard().withExampleAge(false)),
+        new FunnelConfig(
+            "ranker-half",
+            "defaults, ranker on the last half of the window (`--ranker-quantile 0.5`)",
+            plan.movielens().withRankerQuantile(0.5),
+            ModelVariant.standard()));
   }
 
   private static void deleteTree(Path dir) throws IOException {
