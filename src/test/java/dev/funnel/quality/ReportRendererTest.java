@@ -1,5 +1,6 @@
 package dev.funnel.quality;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonArray;
@@ -12,6 +13,23 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ReportRendererTest {
   @TempDir Path tmp;
+
+  /** A method whose users hit at rate {@code rate} (user u hits when u % 100 < rate·100). */
+  private static JsonObject perUserMethod(String name, double rate, int users) {
+    JsonArray hits = new JsonArray();
+    for (int u = 0; u < users; u++) {
+      hits.add(u % 100 < rate * 100 ? 1.0 : 0.0);
+    }
+    JsonObject perUser = new JsonObject();
+    for (String column : TopKMetrics.PER_USER) {
+      perUser.put(column, hits);
+    }
+    JsonObject m = method(name, rate).put("per_user", perUser);
+    for (String column : TopKMetrics.PER_USER) {
+      m.put(column, rate); // the mean of the per-user column above
+    }
+    return m;
+  }
 
   private static JsonObject method(String name, double r50) {
     return new JsonObject()
@@ -49,35 +67,71 @@ class ReportRendererTest {
         .put("train_seconds", 1.0);
   }
 
-  @Test
-  void render_fixtureResults_writesMarkdownAndCharts() throws IOException {
-    JsonObject real =
+  static JsonObject real(double funnelRate) {
+    int users = 400;
+    JsonObject chosen =
         new JsonObject()
-            .put("users", 10)
-            .put("videos", 100)
-            .put("watches", 1000)
-            .put("evaluated_users", 10)
-            .put("holdout", 5)
+            .put("funnel", "defaults")
+            .put("itemknn", new JsonObject().put("neighbours", 50).put("shrinkage", 0.0));
+    JsonObject grids =
+        new JsonObject()
             .put(
-                "funnels",
+                "itemknn",
+                new JsonArray()
+                    .add(
+                        perUserMethod("itemknn", 0.3, users)
+                            .put("config", chosen.getJsonObject("itemknn"))))
+            .put(
+                "funnel",
                 new JsonArray()
                     .add(
                         new JsonObject()
-                            .put("key", "tuned")
-                            .put("label", "tuned")
-                            .put("options", QualityReport.quick().movielens().toJson())
-                            .put("variant", dev.funnel.train.ModelVariant.standard().toJson())
-                            .put("train_seconds", 3.0)))
-            .put(
-                "methods",
-                new JsonArray()
-                    .add(method("most-popular", 0.1))
-                    .add(method("itemknn", 0.15))
-                    .add(method("als-mf", 0.2))
-                    .add(method("retrieval-tuned", 0.25))
-                    .add(method("funnel-tuned", 0.22)));
+                            .put("key", "defaults")
+                            .put("label", "defaults")
+                            .put("seed", 42)
+                            .put(
+                                "methods",
+                                new JsonArray().add(perUserMethod("funnel", 0.3, users)))));
+    return new JsonObject()
+        .put("code_version", "abc123")
+        .put("users", users)
+        .put("videos", 100)
+        .put("watches", 1000)
+        .put("evaluated_users", users)
+        .put("validation_users", users)
+        .put("holdout", 5)
+        .put("seeds", new JsonArray().add(42).add(43).add(44))
+        .put("validation", new JsonObject().put("grids", grids).put("chosen", chosen))
+        .put(
+            "funnels",
+            new JsonArray().add(new JsonObject().put("key", "defaults").put("label", "defaults")))
+        .put(
+            "methods",
+            new JsonArray()
+                .add(perUserMethod("most-popular", 0.2, users))
+                .add(
+                    perUserMethod("time-popular", 0.2, users)
+                        .put("config", new JsonObject().put("window_days", 30)))
+                .add(
+                    perUserMethod("itemknn", 0.3, users)
+                        .put("config", chosen.getJsonObject("itemknn")))
+                .add(
+                    perUserMethod("als-mf", 0.3, users)
+                        .put(
+                            "config",
+                            new JsonObject()
+                                .put("factors", 32)
+                                .put("alpha", 5.0)
+                                .put("lambda", 1.0)
+                                .put("iterations", 10)))
+                .add(perUserMethod("retrieval-defaults", 0.35, users))
+                .add(perUserMethod("funnel-defaults", funnelRate, users)));
+  }
+
+  @Test
+  void render_fixtureResults_writesMarkdownIntervalsTargetsAndCharts() throws IOException {
     JsonObject runs = new JsonObject();
-    for (String key : new QualityReport(QualityReport.quick(), tmp).ablationRuns().keySet()) {
+    for (String key : new QualityReport(QualityReport.quick(), tmp, "x").ablationRuns().keySet()) {
       runs.put(key, run(key, 0.3, 0.2, 100));
     }
     JsonObject ablations =
@@ -86,10 +140,17 @@ class ReportRendererTest {
             .put("impressions", 5000)
             .put("evaluated_users", 10)
             .put("runs", runs);
-    Path md = ReportRenderer.render(real, ablations, QualityReport.quick(), "./funnel report", tmp);
+    Path md =
+        ReportRenderer.render(
+            real(0.45), ablations, QualityReport.quick(), "./funnel report", tmp, "c0ffee");
     String text = Files.readString(md);
-    assertTrue(text.contains("| funnel tuned: retrieval + ranker | 0.110 |"), text);
-    assertTrue(text.contains("2.20× (aim ≥ 2×: met)"), text);
+    assertTrue(text.contains("at commit `c0ffee`"), "the commit is printed");
+    assertTrue(text.contains("code version `abc123`"), "the code version is printed");
+    // 0.45 of users hit: the interval brackets the mean.
+    assertTrue(
+        text.matches("(?s).*\\| 0\\.450 \\[0\\.4[0-4]\\d, 0\\.(4[5-9]|50)\\d\\] \\|.*"), text);
+    // 0.45 < 2 × 0.2 is false: 0.45 ≥ 0.40 is met; 0.45 ≥ 0.3 (ItemKNN) is met and beyond noise.
+    assertTrue(text.contains("| funnel ≥ 2× most-popular on HitRate@50 | 2.25× |"), text);
     assertTrue(text.contains("### 2e. Ranking by weighted LR vs click LR"));
     for (String png :
         new String[] {
@@ -105,5 +166,49 @@ class ReportRendererTest {
       assertTrue(Files.size(p) > 5_000, png + " is written");
       assertTrue(text.contains("quality/" + png), png + " is linked");
     }
+  }
+
+  @Test
+  void render_funnelBelowTarget_targetNotMet() throws IOException {
+    Path md =
+        ReportRenderer.render(
+            real(0.3), null, QualityReport.quick(), "./funnel report", tmp, "c0ffee");
+    String text = Files.readString(md);
+    assertTrue(text.contains("| funnel ≥ 2× most-popular on HitRate@50 | 1.50× |"), text);
+    assertTrue(text.contains("| **not met** | below 0: refuted |"), text);
+  }
+
+  @Test
+  void findings_claimTheNumbersDoNotSupport_isFlaggedVisibly() {
+    JsonArray methods = MovieLensSection.withAliases(real(0.3).getJsonArray("methods"), "defaults");
+    StringBuilder md = new StringBuilder();
+    MovieLensSection.findings(
+        java.util.List.of(
+            Finding.of("Beats ItemKNN.", Claim.above("funnel", "hit_rate@50", "itemknn")),
+            Finding.of("Beats most-popular.", Claim.above("funnel", "hit_rate@50", "most-popular")),
+            Finding.of("Ties ALS.", Claim.tie("funnel", "hit_rate@50", "als-mf"))),
+        methods,
+        md);
+    String[] lines = md.toString().split("\n");
+    assertTrue(lines[0].contains("NOT SUPPORTED") && lines[0].endsWith("Beats ItemKNN."), lines[0]);
+    assertEquals("- Beats most-popular.", lines[1]);
+    assertEquals("- Ties ALS.", lines[2]);
+  }
+
+  @Test
+  void render_withoutAblations_carriesThePreviousSectionOverWithABannerOnce() throws IOException {
+    Files.writeString(
+        tmp.resolve("quality.md"),
+        "# old\n\n## 2. The paper's ablations\n\nold table\n\n## Watch-next\n\nby hand\n");
+    for (int i = 0; i < 2; i++) {
+      ReportRenderer.render(real(0.45), null, QualityReport.quick(), "./funnel report", tmp, "c1");
+    }
+    String text = Files.readString(tmp.resolve("quality.md"));
+    assertTrue(text.contains("old table"), text);
+    assertTrue(text.contains("by hand"), text);
+    assertEquals(
+        1,
+        text.split(java.util.regex.Pattern.quote(ReportRenderer.NOT_REGENERATED), -1).length - 1);
+    assertTrue(text.indexOf("old table") < text.indexOf("by hand"), "order kept");
   }
 }
