@@ -59,8 +59,19 @@ public final class ReportCommand implements Callable<Integer> {
   @Option(names = "--skip-movielens", description = "Leave the real-data table out.")
   boolean skipMovielens;
 
-  @Option(names = "--skip-ablations", description = "Leave the ablations out.")
+  @Option(
+      names = "--skip-ablations",
+      description =
+          "Leave the ablations out (the previous docs/quality.md's section is carried over,"
+              + " marked as not regenerated).")
   boolean skipAblations;
+
+  @Option(
+      names = "--ablation-runs",
+      split = ",",
+      paramLabel = "NAME",
+      description = "Only these ablation runs (e.g. standard), default all.")
+  java.util.Set<String> ablationRuns;
 
   @Override
   public Integer call() {
@@ -78,8 +89,12 @@ public final class ReportCommand implements Callable<Integer> {
         return 2;
       }
       JsonObject real = skipMovielens ? null : report.movielens(movielens);
-      JsonObject ablations = skipAblations ? null : report.ablations();
-      String command = "./funnel report" + (quick ? " --quick" : "");
+      JsonObject ablations = skipAblations ? null : report.ablations(ablationRuns);
+      String command =
+          "./funnel report"
+              + (quick ? " --quick" : "")
+              + (skipAblations ? " --skip-ablations" : "")
+              + (ablationRuns != null ? " --ablation-runs " + String.join(",", ablationRuns) : "");
       Path md = ReportRenderer.render(real, ablations, plan, command, docs);
       System.out.println("wrote " + md);
       return 0;
@@ -90,7 +105,6 @@ public final class ReportCommand implements Callable<Integer> {
   }
 
   private static void deleteResults(Path dir) throws IOException {
-    Files.deleteIfExists(dir.resolve("movielens.json"));
     for (String cache : new String[] {"ablations", "movielens"}) {
       Path folder = dir.resolve(cache);
       if (Files.isDirectory(folder)) {

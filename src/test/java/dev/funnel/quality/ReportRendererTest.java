@@ -104,7 +104,13 @@ class ReportRendererTest {
         .put("validation", new JsonObject().put("grids", grids).put("chosen", chosen))
         .put(
             "funnels",
-            new JsonArray().add(new JsonObject().put("key", "defaults").put("label", "defaults")))
+            new JsonArray()
+                .add(
+                    new JsonObject()
+                        .put("key", "defaults")
+                        .put("label", "defaults")
+                        .put("chosen", true)
+                        .put("train_seconds", 100.0)))
         .put(
             "methods",
             new JsonArray()
@@ -146,6 +152,7 @@ class ReportRendererTest {
     String text = Files.readString(md);
     assertTrue(text.contains("at commit `c0ffee`"), "the commit is printed");
     assertTrue(text.contains("code version `abc123`"), "the code version is printed");
+    assertTrue(text.contains("trains the funnel 4 times (1 on validation, 3 on test)"), text);
     // 0.45 of users hit: the interval brackets the mean.
     assertTrue(
         text.matches("(?s).*\\| 0\\.450 \\[0\\.4[0-4]\\d, 0\\.(4[5-9]|50)\\d\\] \\|.*"), text);
