@@ -34,6 +34,10 @@ public record Claim(String a, String metric, Relation relation, double factor, S
     return new Claim(a, metric, Relation.TIE, 1, b);
   }
 
+  public static Claim below(String a, String metric, double factor, String b) {
+    return new Claim(a, metric, Relation.BELOW, factor, b);
+  }
+
   public static Claim atLeast(String a, String metric, double factor, String b) {
     return new Claim(a, metric, Relation.AT_LEAST, factor, b);
   }
