@@ -77,7 +77,9 @@ final class MovieLensSection {
                 + metricName(by)
                 + " on the validation side (trained on the validation side's training events"
                 + " only), and only that configuration is run on the test side. The funnel's"
-                + " own switch (example age in a replay) is chosen the same way, one seed.\n\n");
+                + " own switches (example age; the ranker's training window) are chosen the same"
+                + " way, by the full funnel's HitRate@50, one seed each; the configurations not"
+                + " chosen run on the test side with one seed, for reference.\n\n");
     md.append("| method | configuration | validation HitRate@50 | chosen |\n|---|---|---|---|\n");
     for (String method : grids.fieldNames()) {
       JsonArray rows = grids.getJsonArray(method);
@@ -159,7 +161,10 @@ final class MovieLensSection {
         JsonObject s = seeds.getJsonObject(i);
         each.add(
             String.format(
-                Locale.ROOT, "%.3f (seed %d)", s.getDouble("hit_rate@50"), s.getLong("seed")));
+                Locale.ROOT,
+                "%.3f (seed %d)",
+                s.getDouble("hit_rate@50"),
+                s.getLong("seed", QualityReport.SEEDS[i])));
       }
       md.append("The chosen funnel's HitRate@50 by seed: ")
           .append(String.join(", ", each))
@@ -310,7 +315,7 @@ final class MovieLensSection {
 
   private static String label(JsonObject m, JsonObject real) {
     String method = m.getString("method");
-    if (m.containsKey("config")) {
+    if (m.containsKey("config") && !m.getJsonObject("config").isEmpty()) {
       return baseName(method) + " (" + describe(method, m.getJsonObject("config")) + ")";
     }
     String chosen = real.getJsonObject("validation").getJsonObject("chosen").getString("funnel");

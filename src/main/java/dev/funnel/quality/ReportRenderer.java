@@ -174,7 +174,8 @@ public final class ReportRenderer {
           section.substring(0, eol + 1)
               + "\n"
               + NOT_REGENERATED
-              + " (copied from the previous docs/quality.md, at commit `"
+              + " (carried over unchanged from the previous docs/quality.md when it was first"
+              + " rendered without this section, at commit `"
               + commit
               + "`): it was computed under the old protocol (one seed, no intervals, films that"
               + " did not exist yet allowed, example age 0 in the replay). Rerun `./funnel report`"
