@@ -37,7 +37,34 @@ public final class ReportRenderer {
   public static Path render(
       JsonObject real, JsonObject ablations, QualityReport.Plan plan, String command, Path docs)
       throws IOException {
-    return render(real, ablations, plan, command, docs, CodeVersion.gitCommit());
+    return render(real, ablations, plan, command, docs, sourceCommit());
+  }
+
+  /**
+   * The commit the sources are at ({@link CodeVersion#gitCommit()}), "+changes" only when the
+   * sources (src/, pom.xml) differ from it: the document being regenerated does not count.
+   */
+  static String sourceCommit() {
+    String commit = CodeVersion.gitCommit();
+    if (!commit.endsWith("+changes")) {
+      return commit;
+    }
+    try {
+      Process p =
+          new ProcessBuilder(
+                  "git", "status", "--porcelain", "--untracked-files=no", "--", "src", "pom.xml")
+              .redirectErrorStream(true)
+              .start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (p.waitFor() == 0 && out.isBlank()) {
+        return commit.substring(0, commit.length() - "+changes".length());
+      }
+    } catch (IOException e) {
+      return commit;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return commit;
   }
 
   static Path render(
