@@ -65,7 +65,12 @@ public final class ModelTrainer {
    * recall@50 of B with 6-epoch A: 1 epoch 0.174, 3 epochs 0.217, 6 epochs 0.193 (docs/models.md).
    */
   static int continueEpochs(TrainOptions options) {
-    return Math.max(1, options.epochs() / 2);
+    return continueEpochs(options.epochs());
+  }
+
+  /** As above, for a first fit that kept {@code fitEpochs} epochs (early stopping may stop it). */
+  static int continueEpochs(int fitEpochs) {
+    return Math.max(1, fitEpochs / 2);
   }
 
   private ModelTrainer() {}
@@ -180,12 +185,30 @@ public final class ModelTrainer {
               userEncoder,
               shapes,
               new CandidateTrainer.Fit(
-                  "candidate A", Long.MIN_VALUE, fitTo, options.epochs(), null),
+                  "candidate A",
+                  Long.MIN_VALUE,
+                  fitTo,
+                  options.epochs(),
+                  null,
+                  outOfSample
+                      ? NextWatchValidation.of(users, userEncoder, catalog.size(), fitTo, cutoff)
+                      : null),
               options,
               variant,
               run,
               phaseA);
       JsonObject candidateStats = fitted.stats().copy();
+      // Early stopping may have kept fewer epochs: the continuations follow what A kept.
+      int continuedEpochs = continueEpochs(fitted.keptEpochs());
+      if (phaseB != null) {
+        run.resize(
+            phaseB,
+            continuedEpochs
+                * (long) CandidateTrainer.countExamples(timeline, fitTo, cutoff, options));
+      }
+      if (phaseC != null) {
+        run.resize(phaseC, continuedEpochs * tailExamples);
+      }
       JsonArray continued = new JsonArray();
       RankerTrainer.Result ranker =
           RankerTrainer.train(
@@ -209,8 +232,7 @@ public final class ModelTrainer {
                 users,
                 userEncoder,
                 shapes,
-                new CandidateTrainer.Fit(
-                    "candidate B", fitTo, cutoff, continueEpochs(options), fitted),
+                new CandidateTrainer.Fit("candidate B", fitTo, cutoff, continuedEpochs, fitted),
                 options,
                 variant,
                 run,
@@ -319,8 +341,7 @@ public final class ModelTrainer {
                 users,
                 userEncoder,
                 shapes,
-                new CandidateTrainer.Fit(
-                    "candidate C", cutoff, endTs, continueEpochs(options), evaluated),
+                new CandidateTrainer.Fit("candidate C", cutoff, endTs, continuedEpochs, evaluated),
                 options,
                 variant,
                 run,
