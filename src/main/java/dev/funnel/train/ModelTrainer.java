@@ -156,7 +156,10 @@ public final class ModelTrainer {
     RunProgress.Phase phaseScoring =
         run.plan("ranker features", RunProgress.Kind.SCORING, rankerExamples);
     RunProgress.Phase phaseRanker =
-        run.plan("ranker", RunProgress.Kind.RANKER, rankerExamples * (long) options.rankerEpochs());
+        run.plan(
+            "ranker",
+            RunProgress.Kind.RANKER,
+            rankerExamples * (long) options.rankerEpochs() * RankerTrainer.passesPerEpoch());
     RunProgress.Phase phaseB =
         outOfSample
             ? run.plan(

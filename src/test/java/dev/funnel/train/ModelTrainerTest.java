@@ -98,10 +98,42 @@ class ModelTrainerTest {
             .getJsonObject("training")
             .getJsonObject("ranker")
             .getJsonObject("calibration");
-    assertTrue(calibration.getInteger("held_out_examples") > 0, calibration.encode());
-    assertTrue(calibration.getLong("held_out_from_ts") < metrics.getLong("cutoff_ts"));
+    assertEquals(
+        bundle.manifest().getJsonObject("training").getJsonObject("ranker").getInteger("examples"),
+        calibration.getInteger("examples"),
+        "every ranker example is scored out of fold: " + calibration.encode());
+    assertEquals(RankerTrainer.CALIBRATION_FOLDS, calibration.getInteger("folds"));
     var reliability = metrics.getJsonObject("ranker").getJsonArray("reliability");
     assertEquals(Evaluator.RELIABILITY_BINS, reliability.size(), reliability.encode());
+  }
+
+  @Test
+  void calibration_trainedTable_isStrictlyIncreasing() {
+    var table = bundle.calibration();
+    float previous = Float.NEGATIVE_INFINITY;
+    for (float logit = -20f; logit <= 20f; logit += 0.05f) {
+      float s = table.seconds(logit);
+      assertTrue(s > previous, "seconds(" + logit + ") = " + s + " after " + previous);
+      previous = s;
+    }
+  }
+
+  @Test
+  void train_earlyStopping_recordsTheCurveAndKeepsTheBestEpoch() {
+    JsonObject candidate = bundle.manifest().getJsonObject("training").getJsonObject("candidate");
+    JsonObject stopping = candidate.getJsonObject("early_stopping");
+    var curve = stopping.getJsonArray("curve");
+    int best = stopping.getInteger("best_epoch");
+    assertEquals(candidate.getJsonArray("epochs").size(), curve.size(), stopping.encode());
+    assertTrue(curve.size() <= TrainOptions.fast().epochs(), stopping.encode());
+    for (int e = 0; e < curve.size(); e++) {
+      assertTrue(curve.getDouble(e) <= curve.getDouble(best - 1), stopping.encode());
+    }
+    var continued = candidate.getJsonArray("continued");
+    assertEquals(
+        ModelTrainer.continueEpochs(best),
+        continued.getJsonObject(0).getJsonArray("epochs").size(),
+        "B continues for half the epochs A kept");
   }
 
   @Test
