@@ -462,14 +462,20 @@ final class RankerTrainer {
         }
       }
     }
-    WatchTimeCalibration table = Calibrator.fit(logits, seconds, CALIBRATION_BINS);
+    // Serving caps each value at the video's duration: the table is fitted for that.
+    float[] caps = new float[n];
+    for (int e = 0; e < n; e++) {
+      caps[e] = encoder.catalog().durationSeconds(ex.video()[e]);
+    }
+    WatchTimeCalibration table = Calibrator.fit(logits, seconds, caps, CALIBRATION_BINS);
     double actual = 0;
     double odds = 0;
     double calibrated = 0;
     for (int i = 0; i < n; i++) {
       actual += seconds[i];
       odds += Math.exp(logits[i]);
-      calibrated += table.seconds(logits[i]);
+      float served = table.seconds(logits[i]);
+      calibrated += caps[i] > 0 ? Math.min(served, caps[i]) : served;
     }
     stats.put(
         "calibration",
@@ -481,7 +487,7 @@ final class RankerTrainer {
             .put("knots", table.toJson().getJsonArray("logit").size())
             .put("mean_watch_s", CandidateTrainer.round(actual / n))
             .put("mean_exp_logit_s", CandidateTrainer.round(odds / n))
-            .put("mean_calibrated_s", CandidateTrainer.round(calibrated / n)));
+            .put("mean_calibrated_capped_s", CandidateTrainer.round(calibrated / n)));
     log.info(
         "ranker calibration on {} out-of-fold examples: mean watch {} s, exp(logit) {} s,"
             + " calibrated {} s",
