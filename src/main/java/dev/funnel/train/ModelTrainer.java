@@ -195,7 +195,8 @@ public final class ModelTrainer {
                   fitTo,
                   options.epochs(),
                   null,
-                  outOfSample
+                  // One epoch (RW-1M's budget) leaves nothing to choose.
+                  outOfSample && options.epochs() > 1
                       ? NextWatchValidation.of(users, userEncoder, catalog.size(), fitTo, cutoff)
                       : null),
               options,
