@@ -34,13 +34,14 @@ import org.slf4j.LoggerFactory;
  *
  * <ol>
  *   <li>vocabularies from the events before c;
- *   <li><b>candidate A</b> is fitted on the watches of [start, c1);
+ *   <li><b>candidate A</b> is fitted on the watches of [start, c1), its epochs chosen by early
+ *       stopping on the next-watch recall of [c1, c) ({@link NextWatchValidation});
  *   <li>the <b>ranker</b> trains on the events of [c1, c) only, with A's retrieval score as a
  *       feature (and, without an impression log, negatives from A's top 300): A never saw those
  *       events, just as the served model never saw the requests it scores, so the feature is
  *       learned as strong as it is out of sample;
- *   <li><b>candidate B</b> = A continued (warm start, half A's epochs) on [c1, c): the model
- *       trained on everything before c;
+ *   <li><b>candidate B</b> = A continued (warm start, half the epochs A kept, rounded up) on [c1,
+ *       c): the model trained on everything before c;
  *   <li>B with the ranker is staged, loaded as the server would, and <b>evaluated</b> on the
  *       held-out tail [c, end] ({@link Evaluator}): {@code model.json → metrics};
  *   <li><b>candidate C</b> = B continued (as many epochs) on [c, end], so the published model has
