@@ -27,4 +27,24 @@ class CalibrationFoldsTest {
     }
     assertTrue(differ > 300 && differ < 700, "another seed reshuffles the folds: " + differ);
   }
+
+  @Test
+  void toServedScale_knotsMoveToTheSameQuantileOfTheServedLogits() {
+    // The same 1,000 examples: fold logits 0..999, the served ranker's 2x − 500 (wider, shifted).
+    int n = 1000;
+    float[] folds = new float[n];
+    float[] served = new float[n];
+    for (int i = 0; i < n; i++) {
+      folds[i] = i;
+      served[n - 1 - i] = 2f * (n - 1 - i) - 500f; // order of the arrays does not matter
+    }
+    var table =
+        dev.funnel.models.WatchTimeCalibration.table(
+            new float[] {100f, 500f, 900f}, new float[] {1f, 10f, 100f});
+    var moved = RankerTrainer.toServedScale(table, folds, served);
+    assertEquals(1f, moved.seconds(2f * 100 - 500), 1e-4f);
+    assertEquals(10f, moved.seconds(2f * 500 - 500), 1e-4f);
+    assertEquals(100f, moved.seconds(2f * 900 - 500), 1e-3f);
+    assertTrue(moved.seconds(600f) > moved.seconds(500f), "still increasing between knots");
+  }
 }
