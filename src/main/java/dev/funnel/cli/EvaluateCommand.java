@@ -22,7 +22,10 @@ import picocli.CommandLine.Option;
         "Evaluate a model version on a dataset (the test side of the training cutoff) and print"
             + " the metrics as JSON.")
 public final class EvaluateCommand implements Callable<Integer> {
-  @Option(names = "--data", required = true, paramLabel = "DIR", description = "Dataset directory.")
+  @Option(
+      names = "--data",
+      paramLabel = "DIR",
+      description = "Dataset directory (required unless --held-out).")
   Path data;
 
   @Option(
@@ -40,9 +43,40 @@ public final class EvaluateCommand implements Callable<Integer> {
               + " decile of its score) into this PNG file.")
   Path reliabilityChart;
 
+  @Option(
+      names = "--held-out",
+      description =
+          "Print and chart the held-out figures the trainer recorded in model.json (the model"
+              + " evaluated before it was continued on the tail) instead of evaluating again;"
+              + " --data is then not read.")
+  boolean heldOut;
+
   @Override
   public Integer call() {
     try {
+      if (heldOut) {
+        try (ModelBundle bundle = ModelBundle.load(models)) {
+          JsonObject metrics = bundle.manifest().getJsonObject("metrics");
+          if (metrics == null) {
+            System.err.println("funnel evaluate: " + bundle.version() + " records no metrics");
+            return 1;
+          }
+          System.out.println(metrics.encodePrettily());
+          JsonArray reliability =
+              metrics.getJsonObject("ranker", new JsonObject()).getJsonArray("reliability");
+          if (reliabilityChart != null && reliability != null) {
+            ReliabilityChart.write(
+                reliability,
+                "Ranker reliability (held out), " + bundle.version(),
+                reliabilityChart);
+          }
+        }
+        return 0;
+      }
+      if (data == null) {
+        System.err.println("funnel evaluate: --data DIR is required (or --held-out)");
+        return 2;
+      }
       Dataset dataset = TrainCommand.readDataset(data);
       try (ModelBundle bundle = ModelBundle.load(models)) {
         if (ModelTrainer.trainedPastCutoff(bundle.manifest())) {

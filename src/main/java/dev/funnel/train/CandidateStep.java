@@ -28,6 +28,7 @@ final class CandidateStep {
   private final VideoTable softmaxWeights;
   private final VideoTable softmaxBias;
   private final AdamUpdater dense;
+  private final List<Parameter> denseParameters;
   private final RowIndex towerRows;
   private final RowIndex softmaxRows;
   private final ParameterStore ps;
@@ -52,6 +53,7 @@ final class CandidateStep {
         small.add(p);
       }
     }
+    denseParameters = List.copyOf(small);
     dense = new AdamUpdater(small, learningRate);
     towerRows = new RowIndex(videos.getShape().get(0));
     softmaxRows = new RowIndex(softmax.videos());
@@ -127,6 +129,51 @@ final class CandidateStep {
     softmaxWeights.update(w);
     softmaxBias.update(b);
     return value;
+  }
+
+  /**
+   * A copy of every weight and of the row-wise optimizer state, to return to the best epoch (early
+   * stopping). DJL's Adam state of the small dense layers is not copied: by then its moments are
+   * averages over the last ~1,000 steps and its bias correction is ≈ 1, so continuing from the
+   * later state changes little.
+   */
+  final class Snapshot implements AutoCloseable {
+    private final List<NDArray> dense = new ArrayList<>();
+    private final List<List<RowWiseAdam.State>> tables = new ArrayList<>();
+
+    private Snapshot() {
+      for (Parameter p : denseParameters) {
+        dense.add(p.getArray().duplicate());
+      }
+      for (VideoTable t : videoTables()) {
+        tables.add(t.snapshot());
+      }
+    }
+
+    /** Puts the copied state back into the blocks and the optimizer. */
+    void restore() {
+      for (int i = 0; i < dense.size(); i++) {
+        dense.get(i).copyTo(denseParameters.get(i).getArray());
+      }
+      List<VideoTable> all = videoTables();
+      for (int i = 0; i < all.size(); i++) {
+        all.get(i).restore(tables.get(i));
+      }
+    }
+
+    @Override
+    public void close() {
+      dense.forEach(NDArray::close);
+      tables.forEach(states -> states.forEach(RowWiseAdam.State::close));
+    }
+  }
+
+  Snapshot snapshot() {
+    return new Snapshot();
+  }
+
+  private List<VideoTable> videoTables() {
+    return List.of(towerVideos, softmaxWeights, softmaxBias);
   }
 
   /** The upload-time features the video tables add to each id row. */

@@ -31,13 +31,38 @@ final class CandidateTrainer {
    * run measured.
    */
   record Result(
-      UserTowerBlock tower, SoftmaxBlock softmax, CandidateStep optimizer, JsonObject stats) {}
+      UserTowerBlock tower, SoftmaxBlock softmax, CandidateStep optimizer, JsonObject stats) {
+    /** The epochs whose weights the fit kept (early stopping may keep fewer than it ran). */
+    int keptEpochs() {
+      JsonObject stopped = stats.getJsonObject("early_stopping");
+      return stopped != null
+          ? stopped.getInteger("best_epoch")
+          : stats.getJsonArray("epochs", new JsonArray()).size();
+    }
+  }
 
   /**
    * One fit: examples are the watches with {@code from <= ts < to}, {@code epochs} passes over
-   * them, starting from {@code warmStart}'s blocks (null: freshly initialised ones).
+   * them, starting from {@code warmStart}'s blocks (null: freshly initialised ones). With a {@code
+   * validation} and more than one epoch, epochs are chosen by early stopping: after each epoch the
+   * model is scored on it, training stops after {@link #PATIENCE} epoch(s) without a new best, and
+   * the best epoch's weights are kept ({@code stats.early_stopping}).
    */
-  record Fit(String name, long from, long to, int epochs, Result warmStart) {}
+  record Fit(
+      String name,
+      long from,
+      long to,
+      int epochs,
+      Result warmStart,
+      NextWatchValidation validation) {
+    /** Without early stopping: exactly {@code epochs} passes. */
+    Fit(String name, long from, long to, int epochs, Result warmStart) {
+      this(name, from, to, epochs, warmStart, null);
+    }
+  }
+
+  /** Epochs without a better validation score before a fit with validation stops. */
+  static final int PATIENCE = 1;
 
   private CandidateTrainer() {}
 
@@ -167,6 +192,9 @@ final class CandidateTrainer {
     if (run != null && phase != null) {
       run.start(phase);
     }
+    EarlyStopping stopping =
+        fit.validation() != null && passes > 1 ? new EarlyStopping(PATIENCE) : null;
+    CandidateStep.Snapshot best = null;
     for (int epoch = 1; epoch <= passes; epoch++) {
       shuffle(order, shuffle);
       long epochStart = System.nanoTime();
@@ -225,9 +253,47 @@ final class CandidateTrainer {
               .put("loss", round(meanLoss))
               .put("seconds", round(seconds))
               .put("examples_per_s", Math.round(n / seconds)));
+      if (stopping != null) {
+        optimizer.fold(); // validation reads the plain tables; the sums, so training, are unchanged
+        long validationStart = System.nanoTime();
+        double recall = fit.validation().recall(manager, tower, softmax);
+        boolean improved = stopping.record(recall);
+        log.info(
+            "{} epoch {}: validation recall@{} {} ({} users, {} s){}",
+            fit.name(),
+            epoch,
+            NextWatchValidation.AT,
+            String.format("%.4f", recall),
+            fit.validation().users(),
+            String.format("%.1f", (System.nanoTime() - validationStart) / 1e9),
+            improved ? ", best so far" : "");
+        if (stopping.shouldStop()) {
+          break;
+        }
+        if (improved && epoch < passes) {
+          if (best != null) {
+            best.close();
+          }
+          best = optimizer.snapshot();
+        }
+      }
+    }
+    if (stopping != null && stopping.bestEpoch() < stopping.epochs()) {
+      best.restore();
+      log.info(
+          "{}: early stopping after epoch {}, keeping epoch {} (validation recall@{} {})",
+          fit.name(),
+          stopping.epochs(),
+          stopping.bestEpoch(),
+          NextWatchValidation.AT,
+          String.format("%.4f", stopping.bestScore()));
+    }
+    if (best != null) {
+      best.close();
     }
     optimizer.fold();
     if (run != null && phase != null) {
+      run.resize(phase, (long) n * epochs.size()); // early stopping may have run fewer
       run.finish(phase);
     }
     double total = (System.nanoTime() - started) / 1e9;
@@ -241,7 +307,17 @@ final class CandidateTrainer {
             .put("negatives", negatives)
             .put("epochs", epochs)
             .put("seconds", round(total))
-            .put("examples_per_s", Math.round((double) n * passes / total));
+            .put("examples_per_s", Math.round((double) n * epochs.size() / total));
+    if (stopping != null) {
+      stats.put(
+          "early_stopping",
+          stopping
+              .toJson()
+              .put("max_epochs", passes)
+              .put("metric", "recall@" + NextWatchValidation.AT + " of the next new watch")
+              .put("validation_window", fit.validation().window())
+              .put("validation_users", fit.validation().users()));
+    }
     return new Result(tower, softmax, optimizer, stats);
   }
 

@@ -34,13 +34,14 @@ import org.slf4j.LoggerFactory;
  *
  * <ol>
  *   <li>vocabularies from the events before c;
- *   <li><b>candidate A</b> is fitted on the watches of [start, c1);
+ *   <li><b>candidate A</b> is fitted on the watches of [start, c1), its epochs chosen by early
+ *       stopping on the next-watch recall of [c1, c) ({@link NextWatchValidation});
  *   <li>the <b>ranker</b> trains on the events of [c1, c) only, with A's retrieval score as a
  *       feature (and, without an impression log, negatives from A's top 300): A never saw those
  *       events, just as the served model never saw the requests it scores, so the feature is
  *       learned as strong as it is out of sample;
- *   <li><b>candidate B</b> = A continued (warm start, half A's epochs) on [c1, c): the model
- *       trained on everything before c;
+ *   <li><b>candidate B</b> = A continued (warm start, half the epochs A kept, rounded up) on [c1,
+ *       c): the model trained on everything before c;
  *   <li>B with the ranker is staged, loaded as the server would, and <b>evaluated</b> on the
  *       held-out tail [c, end] ({@link Evaluator}): {@code model.json → metrics};
  *   <li><b>candidate C</b> = B continued (as many epochs) on [c, end], so the published model has
@@ -65,7 +66,14 @@ public final class ModelTrainer {
    * recall@50 of B with 6-epoch A: 1 epoch 0.174, 3 epochs 0.217, 6 epochs 0.193 (docs/models.md).
    */
   static int continueEpochs(TrainOptions options) {
-    return Math.max(1, options.epochs() / 2);
+    return continueEpochs(options.epochs());
+  }
+
+  /** As above, for a first fit that kept {@code fitEpochs} epochs (early stopping may stop it). */
+  static int continueEpochs(int fitEpochs) {
+    // Rounded up: with A early-stopped at 3 epochs, 1 continuation epoch gave B recall@50 0.207,
+    // against 0.233 for 2 continuation epochs after 5 (RW-small, docs/models.md).
+    return Math.max(1, (fitEpochs + 1) / 2);
   }
 
   private ModelTrainer() {}
@@ -151,7 +159,10 @@ public final class ModelTrainer {
     RunProgress.Phase phaseScoring =
         run.plan("ranker features", RunProgress.Kind.SCORING, rankerExamples);
     RunProgress.Phase phaseRanker =
-        run.plan("ranker", RunProgress.Kind.RANKER, rankerExamples * (long) options.rankerEpochs());
+        run.plan(
+            "ranker",
+            RunProgress.Kind.RANKER,
+            rankerExamples * (long) options.rankerEpochs() * RankerTrainer.passesPerEpoch());
     RunProgress.Phase phaseB =
         outOfSample
             ? run.plan(
@@ -180,12 +191,31 @@ public final class ModelTrainer {
               userEncoder,
               shapes,
               new CandidateTrainer.Fit(
-                  "candidate A", Long.MIN_VALUE, fitTo, options.epochs(), null),
+                  "candidate A",
+                  Long.MIN_VALUE,
+                  fitTo,
+                  options.epochs(),
+                  null,
+                  // One epoch (RW-1M's budget) leaves nothing to choose.
+                  outOfSample && options.epochs() > 1
+                      ? NextWatchValidation.of(users, userEncoder, catalog.size(), fitTo, cutoff)
+                      : null),
               options,
               variant,
               run,
               phaseA);
       JsonObject candidateStats = fitted.stats().copy();
+      // Early stopping may have kept fewer epochs: the continuations follow what A kept.
+      int continuedEpochs = continueEpochs(fitted.keptEpochs());
+      if (phaseB != null) {
+        run.resize(
+            phaseB,
+            continuedEpochs
+                * (long) CandidateTrainer.countExamples(timeline, fitTo, cutoff, options));
+      }
+      if (phaseC != null) {
+        run.resize(phaseC, continuedEpochs * tailExamples);
+      }
       JsonArray continued = new JsonArray();
       RankerTrainer.Result ranker =
           RankerTrainer.train(
@@ -209,8 +239,7 @@ public final class ModelTrainer {
                 users,
                 userEncoder,
                 shapes,
-                new CandidateTrainer.Fit(
-                    "candidate B", fitTo, cutoff, continueEpochs(options), fitted),
+                new CandidateTrainer.Fit("candidate B", fitTo, cutoff, continuedEpochs, fitted),
                 options,
                 variant,
                 run,
@@ -319,8 +348,7 @@ public final class ModelTrainer {
                 users,
                 userEncoder,
                 shapes,
-                new CandidateTrainer.Fit(
-                    "candidate C", cutoff, endTs, continueEpochs(options), evaluated),
+                new CandidateTrainer.Fit("candidate C", cutoff, endTs, continuedEpochs, evaluated),
                 options,
                 variant,
                 run,

@@ -57,6 +57,29 @@ final class RowWiseAdam {
     return table;
   }
 
+  /** A copy of the table, its moments and its rows' update counts (for early stopping). */
+  record State(NDArray table, NDArray mean, NDArray variance, int[] updates)
+      implements AutoCloseable {
+    @Override
+    public void close() {
+      table.close();
+      mean.close();
+      variance.close();
+    }
+  }
+
+  State snapshot() {
+    return new State(table.duplicate(), mean.duplicate(), variance.duplicate(), updates.clone());
+  }
+
+  /** Puts back what {@link #snapshot} copied, in place. */
+  void restore(State s) {
+    s.table().copyTo(table);
+    s.mean().copyTo(mean);
+    s.variance().copyTo(variance);
+    System.arraycopy(s.updates(), 0, updates, 0, updates.length);
+  }
+
   /** Copies the rows of {@code index} (by position) into a fresh leaf in {@code step}. */
   Rows gather(NDManager step, RowIndex index) {
     if (index.tableRows() != updates.length) {

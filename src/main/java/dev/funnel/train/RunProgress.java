@@ -30,7 +30,7 @@ final class RunProgress {
   static final class Phase {
     final String name;
     final Kind kind;
-    final long units;
+    long units;
     long done;
     long startedNanos;
     double seconds;
@@ -55,6 +55,12 @@ final class RunProgress {
   /** Drops a planned phase that will not run (e.g. no events after the cutoff). */
   void skip(Phase p) {
     phases.remove(p);
+  }
+
+  /** Re-plans a phase's size (e.g. early stopping ran fewer epochs than planned). */
+  void resize(Phase p, long units) {
+    p.units = Math.max(0, units);
+    p.done = Math.min(p.done, p.units);
   }
 
   void start(Phase p) {

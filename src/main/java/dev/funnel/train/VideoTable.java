@@ -6,6 +6,8 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A table of per-video rows trained row-wise, where a video's row is its own id row plus one row
@@ -104,6 +106,23 @@ final class VideoTable {
     }
     for (RowWiseAdam side : sides) {
       side.table().muli(0f);
+    }
+  }
+
+  /** Copies of the id table's and the side tables' state, id first. */
+  List<RowWiseAdam.State> snapshot() {
+    List<RowWiseAdam.State> states = new ArrayList<>();
+    states.add(id.snapshot());
+    for (RowWiseAdam side : sides) {
+      states.add(side.snapshot());
+    }
+    return states;
+  }
+
+  void restore(List<RowWiseAdam.State> states) {
+    id.restore(states.get(0));
+    for (int f = 0; f < sides.length; f++) {
+      sides[f].restore(states.get(f + 1));
     }
   }
 

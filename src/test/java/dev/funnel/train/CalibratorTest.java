@@ -64,4 +64,42 @@ class CalibratorTest {
     assertArrayEquals(new float[] {0.5f}, floats(c.toJson(), "logit"));
     assertEquals(3f, c.seconds(0.5f), 1e-6f);
   }
+
+  @Test
+  void fit_withCaps_cappedMeanOfEachBlockIsItsWatchTime() {
+    // One block (constant watch time 60 s), half its videos 30 s long: serving caps those at 30,
+    // so the knot must be 90 for the capped mean (30 + 90) / 2 to be 60.
+    int n = 1000;
+    float[] logits = new float[n];
+    float[] seconds = new float[n];
+    float[] caps = new float[n];
+    for (int i = 0; i < n; i++) {
+      logits[i] = 1f;
+      seconds[i] = 60f;
+      caps[i] = i % 2 == 0 ? 30f : 1000f;
+    }
+    WatchTimeCalibration capped = Calibrator.fit(logits, seconds, caps, 10);
+    assertEquals(90f, capped.seconds(1f), 0.05f);
+    assertEquals(60f, Calibrator.fit(logits, seconds, 10).seconds(1f), 1e-4f);
+  }
+
+  @Test
+  void fit_lowestBlock_servedNearItsMeanNotFarBelow() {
+    // The lowest block spans logits −10..0 with a mean watch time of 2 s: without a knot at its
+    // lowest logit, exponential extrapolation below the block's mean logit (−5) served ~0 there.
+    int n = 2000;
+    float[] logits = new float[n];
+    float[] seconds = new float[n];
+    for (int i = 0; i < n; i++) {
+      logits[i] = -10f + 10f * i / n;
+      seconds[i] = 2f;
+    }
+    WatchTimeCalibration c = Calibrator.fit(logits, seconds, 1);
+    double mean = 0;
+    for (float l : logits) {
+      mean += c.seconds(l) / n;
+    }
+    assertEquals(2.0, mean, 0.1, "the block's served mean (above its mean logit it may rise 10%)");
+    assertTrue(c.seconds(-10.5f) < c.seconds(-10f), "still strictly increasing below it");
+  }
 }

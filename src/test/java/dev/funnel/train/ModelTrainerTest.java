@@ -98,10 +98,49 @@ class ModelTrainerTest {
             .getJsonObject("training")
             .getJsonObject("ranker")
             .getJsonObject("calibration");
-    assertTrue(calibration.getInteger("held_out_examples") > 0, calibration.encode());
-    assertTrue(calibration.getLong("held_out_from_ts") < metrics.getLong("cutoff_ts"));
+    assertEquals(
+        bundle.manifest().getJsonObject("training").getJsonObject("ranker").getInteger("examples"),
+        calibration.getInteger("examples"),
+        "every ranker example is scored out of fold: " + calibration.encode());
+    assertEquals(RankerTrainer.CALIBRATION_FOLDS, calibration.getInteger("folds"));
     var reliability = metrics.getJsonObject("ranker").getJsonArray("reliability");
     assertEquals(Evaluator.RELIABILITY_BINS, reliability.size(), reliability.encode());
+  }
+
+  @Test
+  void calibration_trainedTable_isIncreasing_strictlyAroundItsKnots() {
+    var table = bundle.calibration();
+    var knots = table.toJson().getJsonArray("logit");
+    float low = knots.getFloat(0) - 3f;
+    float high = knots.getFloat(knots.size() - 1) + 2f;
+    float previous = Float.NEGATIVE_INFINITY;
+    for (float logit = -20f; logit <= 20f; logit += 0.05f) {
+      float s = table.seconds(logit);
+      // Far above the last knot the value approaches its ceiling and floats stop moving.
+      boolean strict = logit >= low && logit <= high;
+      assertTrue(
+          strict ? s > previous : s >= previous,
+          "seconds(" + logit + ") = " + s + " after " + previous);
+      previous = s;
+    }
+  }
+
+  @Test
+  void train_earlyStopping_recordsTheCurveAndKeepsTheBestEpoch() {
+    JsonObject candidate = bundle.manifest().getJsonObject("training").getJsonObject("candidate");
+    JsonObject stopping = candidate.getJsonObject("early_stopping");
+    var curve = stopping.getJsonArray("curve");
+    int best = stopping.getInteger("best_epoch");
+    assertEquals(candidate.getJsonArray("epochs").size(), curve.size(), stopping.encode());
+    assertTrue(curve.size() <= TrainOptions.fast().epochs(), stopping.encode());
+    for (int e = 0; e < curve.size(); e++) {
+      assertTrue(curve.getDouble(e) <= curve.getDouble(best - 1), stopping.encode());
+    }
+    var continued = candidate.getJsonArray("continued");
+    assertEquals(
+        ModelTrainer.continueEpochs(best),
+        continued.getJsonObject(0).getJsonArray("epochs").size(),
+        "B continues for half the epochs A kept");
   }
 
   @Test
