@@ -14,16 +14,23 @@ import dev.funnel.features.UserProfile;
  * manager, which DJL closes when the call returns, so native memory stays flat under load.
  */
 final class DjlUserTower implements UserTower {
-  private final Predictor<UserProfile, float[]> predictor;
+  private final Predictor<ResolvedUser, float[]> predictor;
+  private final FeatureEncoder encoder;
 
   DjlUserTower(Model model, FeatureEncoder encoder, int dims) {
+    this.encoder = encoder;
     this.predictor = model.newPredictor(new Encoding(encoder, dims));
   }
 
   @Override
   public float[] userVector(UserProfile profile, long nowTs) {
+    return userVector(encoder.resolve(profile), nowTs);
+  }
+
+  @Override
+  public float[] userVector(ResolvedUser user, long nowTs) {
     try {
-      return predictor.predict(profile);
+      return predictor.predict(user);
     } catch (TranslateException e) {
       throw new IllegalStateException("user tower forward failed: " + e.getMessage(), e);
     }
@@ -34,7 +41,7 @@ final class DjlUserTower implements UserTower {
     predictor.close();
   }
 
-  private static final class Encoding implements NoBatchifyTranslator<UserProfile, float[]> {
+  private static final class Encoding implements NoBatchifyTranslator<ResolvedUser, float[]> {
     private final FeatureEncoder encoder;
     private final int dims;
     private final UserInputs inputs = new UserInputs(1, true);
@@ -45,8 +52,8 @@ final class DjlUserTower implements UserTower {
     }
 
     @Override
-    public NDList processInput(TranslatorContext ctx, UserProfile profile) {
-      encoder.encodeUser(profile, inputs, 0);
+    public NDList processInput(TranslatorContext ctx, ResolvedUser user) {
+      encoder.encodeUser(user, inputs, 0);
       return inputs.toNDList(ctx.getNDManager(), 1);
     }
 

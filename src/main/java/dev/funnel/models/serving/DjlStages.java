@@ -1,7 +1,7 @@
 package dev.funnel.models.serving;
 
-import dev.funnel.features.UserProfile;
 import dev.funnel.models.RankerModel;
+import dev.funnel.models.ResolvedUser;
 import dev.funnel.models.UserTower;
 import dev.funnel.ranking.Ranker;
 import dev.funnel.retrieval.CandidateRetriever;
@@ -21,8 +21,8 @@ final class DjlStages {
   record Retriever(UserTower tower, VectorIndex index)
       implements CandidateRetriever, AutoCloseable {
     @Override
-    public float[] userVector(UserProfile profile, long nowTs) {
-      return tower.userVector(profile, nowTs);
+    public float[] userVector(ResolvedUser user, long nowTs) {
+      return tower.userVector(user, nowTs);
     }
 
     @Override
@@ -40,9 +40,9 @@ final class DjlStages {
   /** The ranker of one worker. */
   record Scorer(RankerModel model) implements Ranker, AutoCloseable {
     @Override
-    public float[] score(UserProfile profile, Candidates candidates, long nowTs) {
+    public float[] score(ResolvedUser user, Candidates candidates, long nowTs) {
       return model.expectedWatchSeconds(
-          profile, candidates.ids(), candidates.scores(), candidates.size(), nowTs);
+          user, candidates.ids(), candidates.scores(), candidates.size(), nowTs);
     }
 
     @Override
