@@ -87,6 +87,8 @@ class BenchCommandTest {
     assertTrue(perRequest > 0, summary.encode());
     long answered = summary.getLong("ok") + summary.getLong("errors_non_2xx");
     assertEquals(total * 1000 / answered, perRequest, 0.01, summary.encode());
+    double withoutJit = summary.getDouble("server_cpu_ms_per_request_without_jit");
+    assertTrue(withoutJit <= perRequest && withoutJit >= 0, summary.encode());
   }
 
   @Test
