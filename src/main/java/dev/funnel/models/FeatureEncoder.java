@@ -225,7 +225,28 @@ public final class FeatureEncoder {
     int[] history = u.history;
     long[] times = u.historyTs;
     encodeRankerUser(out, 0, history, 0, history.length, u.languageRow);
-    float[] raw = new float[RANKER_RAW];
+    // The user's side of the raw features once per request, not once per candidate: the last
+    // watch, and the latest watch of each topic in the history (as rankerRawFeatures finds them).
+    float sinceLastWatch = secondsSince(nowTs, history.length > 0 ? times[history.length - 1] : 0L);
+    int[] topics = new int[history.length];
+    long[] topicTs = new long[history.length];
+    int distinct = 0;
+    for (int k = 0; k < history.length; k++) {
+      if (history[k] < 0) {
+        continue;
+      }
+      int topic = catalog.topicId(history[k]);
+      int j = 0;
+      while (j < distinct && topics[j] != topic) {
+        j++;
+      }
+      if (j == distinct) {
+        topics[distinct++] = topic;
+      }
+      if (times[k] > topicTs[j]) {
+        topicTs[j] = times[k];
+      }
+    }
     for (int r = 0; r < out.capacity; r++) {
       if (r >= count) {
         encodeRankerRow(out, r, -1, 0f, 0f, 0f, 0f, 0f);
@@ -235,17 +256,23 @@ public final class FeatureEncoder {
       if (v < 0 || v >= catalog.size()) {
         throw new IllegalArgumentException("candidate " + v + " is not a dense video id");
       }
-      rankerRawFeatures(
-          history,
-          times,
-          0,
-          history.length,
-          u.impressions(v),
+      int topic = catalog.topicId(v);
+      long lastOfTopic = 0;
+      for (int j = 0; j < distinct; j++) {
+        if (topics[j] == topic) {
+          lastOfTopic = topicTs[j];
+          break;
+        }
+      }
+      encodeRankerRow(
+          out,
+          r,
           v,
-          retrievalScores[from + r],
-          nowTs,
-          raw);
-      encodeRankerRow(out, r, v, raw[0], raw[1], raw[2], raw[3], raw[4]);
+          sinceLastWatch,
+          secondsSince(nowTs, lastOfTopic),
+          u.impressions(v),
+          videoAgeSeconds(v, nowTs),
+          retrievalScores[from + r]);
     }
   }
 

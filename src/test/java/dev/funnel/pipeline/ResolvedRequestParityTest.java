@@ -76,8 +76,17 @@ class ResolvedRequestParityTest {
       assertArrayEquals(a.videoLanguages(32), b.videoLanguages(32));
       assertArrayEquals(a.history(1), b.history(1));
       assertArrayEquals(a.userLanguages(1), b.userLanguages(1));
+      // ... and each row is the CDF of the raw features the trainer computes (its dense-id path).
+      RankerInputs c = new RankerInputs(32);
+      for (int i = 0; i < k; i++) {
+        float[] raw = encoder.rankerRawFeatures(r.user(), candidates[i], scores[i], now);
+        encoder.encodeRankerRow(c, i, candidates[i], raw[0], raw[1], raw[2], raw[3], raw[4]);
+      }
       for (int row = 0; row < 32; row++) {
         assertArrayEquals(bits(a.denseRow(row)), bits(b.denseRow(row)), "row " + row);
+        if (row < k) {
+          assertArrayEquals(bits(c.denseRow(row)), bits(b.denseRow(row)), "row " + row);
+        }
       }
       for (int i = 0; i < k; i++) {
         assertArrayEquals(
