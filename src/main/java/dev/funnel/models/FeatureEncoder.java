@@ -111,10 +111,7 @@ public final class FeatureEncoder {
     for (String token : p.searchTokens()) {
       b.token(vocabularies.tokens().row(token));
     }
-    for (var e : p.impressionCounts().entrySet()) {
-      b.shown(catalog.index(e.getKey()), e.getValue());
-    }
-    return b.build();
+    return b.shown(p.impressionCounts()).build();
   }
 
   /** Serving: the profile as the tower's input row {@code row}, example age 0. */
@@ -270,7 +267,7 @@ public final class FeatureEncoder {
           v,
           sinceLastWatch,
           secondsSince(nowTs, lastOfTopic),
-          u.impressions(v),
+          u.impressions(catalog.id(v)),
           videoAgeSeconds(v, nowTs),
           retrievalScores[from + r]);
     }
@@ -358,7 +355,7 @@ public final class FeatureEncoder {
         u.historyTs,
         0,
         u.history.length,
-        u.impressions(video),
+        u.impressions(catalog.id(video)),
         video,
         retrievalScore,
         nowTs,

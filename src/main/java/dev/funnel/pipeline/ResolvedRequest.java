@@ -12,7 +12,8 @@ import java.util.Optional;
 /**
  * One request after {@code prepare}: the stored profile merged with what the request adds, as the
  * serving model's dense ids. Every stage after it (user tower, index, ranker, filters, explain)
- * reads these ids; video ids are strings again only in the answer. Immutable.
+ * reads these ids; video ids are strings again only in the answer. One exception, measured: the
+ * impression counts stay keyed by video id ({@link ResolvedUser#impressions}). Immutable.
  *
  * <p>Merge rules (the request wins): given demographics replace the stored ones; the body's history
  * (known videos only) and then the playing video are appended to the stored history at {@code
@@ -105,9 +106,7 @@ public record ResolvedRequest(
           i < storedTokens.size() ? storedTokens.get(i) : given.get(i - storedTokens.size());
       user.token(vocab.tokens().row(token));
     }
-    for (var e : base.impressionCounts().entrySet()) {
-      user.shown(catalog.index(e.getKey()), e.getValue());
-    }
+    user.shown(base.impressionCounts());
     return new ResolvedRequest(
         q.userId(),
         q.count(),
