@@ -32,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * requests pending: answer 503 at once, checked before the feature read so that a refused request
  * costs nothing). A store failure, a model failure or a missed deadline degrades the answer
  * (anonymous profile, unranked candidates or popular videos, {@code degraded=true}) instead of
- * failing it. Thread-safe.
+ * failing it. The store must bound its own reads ({@code features.GuardedFeatureStore} does, with
+ * {@code redis.timeout-ms}): the pipeline sets no second timer. Every stage after the read consumes
+ * one {@link ResolvedRequest}. Thread-safe.
  */
 public final class RecommendPipeline {
   private static final Logger LOG = LoggerFactory.getLogger(RecommendPipeline.class);
