@@ -28,8 +28,8 @@ public final class ResolvedUser {
   // How often each video was shown to the user, by video id: the stored profile's own (read-only)
   // map, not resolved to dense ids. Resolving its 200 ids costs 200 probes of the catalogue's
   // 1M-entry map per request (about 190 µs at RW-1M under load), while the ranker's per-candidate
-  // lookup by the catalogue's id string (hash cached) in this small map costs about 40 µs for 300
-  // candidates (docs/benchmarks.md, "Resolve once").
+  // lookup by the catalogue's id string (hash cached) in this small map costs 40-85 µs for 300
+  // candidates (docs/benchmarks.md, "Fourth pass").
   private final Map<String, Integer> shown;
 
   private ResolvedUser(Builder b) {
