@@ -4,6 +4,7 @@ import static com.tngtech.archunit.base.DescribedPredicate.describe;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
 import static com.tngtech.archunit.lang.conditions.ArchConditions.onlyHaveDependenciesWhere;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -73,6 +74,65 @@ class ArchitectureTest {
 
   static final ArchRule SERVING_NEVER_REACHES_OFFLINE = servingNeverReachesOffline(FROZEN);
 
+  /**
+   * The funnel's layers, bottom up: features (profiles) → models (bundles, encoder, DJL models) →
+   * the stages (retrieval, ranking) → models.serving (lifecycle, predictor pool) → pipeline → api,
+   * app. A layer never names one above it, so a stage can be tested without the pipeline and the
+   * pipeline without HTTP.
+   */
+  static final ArchRule FEATURES_AT_THE_BOTTOM =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.funnel.features..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(
+              "dev.funnel.models..",
+              "dev.funnel.retrieval..",
+              "dev.funnel.ranking..",
+              "dev.funnel.pipeline..",
+              "dev.funnel.api..",
+              "dev.funnel.app..")
+          .because("profiles are read by every layer and read none of them");
+
+  // "dev.funnel.models" without "..": the package itself; models.serving is the lifecycle layer.
+  static final ArchRule MODELS_BELOW_STAGES =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.funnel.models")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(
+              "dev.funnel.retrieval..",
+              "dev.funnel.ranking..",
+              "dev.funnel.models.serving..",
+              "dev.funnel.pipeline..",
+              "dev.funnel.api..",
+              "dev.funnel.app..")
+          .because("the models (also used by the trainer) know no serving stage");
+
+  static final ArchRule STAGES_BELOW_LIFECYCLE =
+      noClasses()
+          .that()
+          .resideInAnyPackage("dev.funnel.retrieval..", "dev.funnel.ranking..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(
+              "dev.funnel.models.serving..",
+              "dev.funnel.pipeline..",
+              "dev.funnel.api..",
+              "dev.funnel.app..")
+          .because("the stages are used by the lifecycle and the pipeline, never the reverse");
+
+  static final ArchRule PIPELINE_BELOW_HTTP =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.funnel.pipeline..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage("dev.funnel.api..", "dev.funnel.app..")
+          .because("the pipeline is tested with fake stages and no HTTP");
+
   private static final JavaClasses MAIN =
       new ClassFileImporter()
           .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
@@ -115,6 +175,14 @@ class ArchitectureTest {
   @Test
   void packages_haveNoCycles() {
     NO_PACKAGE_CYCLES.check(MAIN);
+  }
+
+  @Test
+  void layers_dependOnlyOnLayersBelow() {
+    FEATURES_AT_THE_BOTTOM.check(MAIN);
+    MODELS_BELOW_STAGES.check(MAIN);
+    STAGES_BELOW_LIFECYCLE.check(MAIN);
+    PIPELINE_BELOW_HTTP.check(MAIN);
   }
 
   @Test

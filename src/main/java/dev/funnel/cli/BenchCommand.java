@@ -8,10 +8,13 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -35,7 +38,10 @@ import picocli.CommandLine.Option;
  * <p>Latencies go into an HdrHistogram (1 µs .. 60 s, 3 significant digits). Errors (transport
  * failures, non-2xx answers, timeouts) are counted and kept out of the latency histogram; answers
  * marked {@code "degraded":true} are counted separately. With {@code --server-pid} the server's
- * resident memory is sampled every few seconds (from /proc), for the "memory stays flat" check.
+ * resident memory is sampled every few seconds (from /proc), for the "memory stays flat" check, and
+ * its CPU time (user + system, /proc/PID/stat) over the measured phase is divided by the answered
+ * requests: a cost per request that, unlike latency, hardly moves when other processes load the
+ * machine.
  */
 @Command(
     name = "bench",
@@ -79,7 +85,9 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--timeout-ms", defaultValue = "5000", description = "Per-request timeout.")
   int timeoutMs;
 
-  @Option(names = "--server-pid", description = "Sample this process's RSS during the run.")
+  @Option(
+      names = "--server-pid",
+      description = "Sample this process's RSS during the run and report its CPU ms per request.")
   Long serverPid;
 
   @Option(names = "--out", description = "Also write the JSON summary to this file.")
@@ -131,7 +139,11 @@ public final class BenchCommand implements Callable<Integer> {
       }
       Run warm = warmup > 0 ? run(client, paths, warmup, null) : null;
       RssSampler rss = serverPid == null ? null : new RssSampler(serverPid);
+      long cpuBefore = serverPid == null ? -1 : cpuTicks(serverPid);
+      Map<Long, Long> jitBefore = serverPid == null ? Map.of() : jitTicks(serverPid);
       Run measured = run(client, paths, duration, rss);
+      long cpuAfter = serverPid == null ? -1 : cpuTicks(serverPid);
+      Map<Long, Long> jitAfter = serverPid == null ? Map.of() : jitTicks(serverPid);
       JsonObject summary = measured.summary(rate, duration);
       summary.put("url", url.toString()).put("warmup_s", warmup).put("connections", connections);
       if (warm != null) {
@@ -139,6 +151,22 @@ public final class BenchCommand implements Callable<Integer> {
       }
       if (rss != null) {
         summary.put("server_rss_mb", rss.summary());
+      }
+      long answered = measured.ok.get() + measured.non2xx.get();
+      if (cpuBefore >= 0 && cpuAfter >= cpuBefore && answered > 0) {
+        double cpuMs = (cpuAfter - cpuBefore) * 1000.0 / CLOCK_TICKS_PER_SECOND;
+        double jitMs = 0;
+        for (Map.Entry<Long, Long> e : jitAfter.entrySet()) {
+          jitMs += (e.getValue() - jitBefore.getOrDefault(e.getKey(), 0L)) * 1000.0;
+        }
+        jitMs /= CLOCK_TICKS_PER_SECOND;
+        summary
+            .put("server_cpu_s", Math.round(cpuMs) / 1000.0)
+            .put("server_cpu_ms_per_request", Math.round(cpuMs / answered * 1000) / 1000.0)
+            .put("server_jit_cpu_s", Math.round(jitMs) / 1000.0)
+            .put(
+                "server_cpu_ms_per_request_without_jit",
+                Math.round((cpuMs - jitMs) / answered * 1000) / 1000.0);
       }
       String text = summary.encodePrettily();
       System.out.println(text);
@@ -286,6 +314,54 @@ public final class BenchCommand implements Callable<Integer> {
       rss.sample((System.nanoTime() - start) / 1e9);
     }
     return r;
+  }
+
+  /** USER_HZ: the unit of /proc/PID/stat times (100 on every Linux this runs on). */
+  static final int CLOCK_TICKS_PER_SECOND = 100;
+
+  /**
+   * utime + stime of a process (all its threads), in clock ticks, from /proc/PID/stat; -1 when it
+   * cannot be read. The command name (field 2) may hold spaces, so fields count from its ')'.
+   */
+  static long cpuTicks(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      // after ')': state is field 3, so utime (14) and stime (15) are at 11 and 12
+      return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+
+  /**
+   * CPU ticks of each JIT compiler thread of a process (by thread id), from /proc/PID/task: the
+   * compilers still work through the first minutes on a loaded machine, and their time says nothing
+   * about what a request costs once compiled. Threads the JVM retires between two readings are
+   * missed (run the server with -XX:-UseDynamicNumberOfCompilerThreads to keep them all).
+   */
+  static Map<Long, Long> jitTicks(long pid) {
+    Map<Long, Long> out = new HashMap<>();
+    try (DirectoryStream<Path> tasks =
+        Files.newDirectoryStream(Path.of("/proc", "" + pid, "task"))) {
+      for (Path task : tasks) {
+        try {
+          String stat = Files.readString(task.resolve("stat"));
+          String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+          if (comm.startsWith("C1 Compiler") || comm.startsWith("C2 Compiler")) {
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            out.put(
+                Long.parseLong(task.getFileName().toString()),
+                Long.parseLong(f[11]) + Long.parseLong(f[12]));
+          }
+        } catch (Exception e) {
+          // the thread ended meanwhile
+        }
+      }
+    } catch (Exception e) {
+      // no such process: nothing to subtract
+    }
+    return out;
   }
 
   /** Resident set size of a process over time, from /proc/PID/status. */

@@ -18,19 +18,28 @@ import dev.funnel.features.UserProfile;
 final class DjlRanker implements RankerModel {
   private final Predictor<Chunk, float[]> predictor;
   private final int batch;
+  private final FeatureEncoder encoder;
 
   /** One forward's worth of candidates: [from, from + count) of the caller's arrays. */
   record Chunk(
-      UserProfile profile, int[] candidates, float[] scores, int from, int count, long nowTs) {}
+      ResolvedUser user, int[] candidates, float[] scores, int from, int count, long nowTs) {}
 
   DjlRanker(Model model, FeatureEncoder encoder, WatchTimeCalibration calibration, int batch) {
     this.batch = batch;
+    this.encoder = encoder;
     this.predictor = model.newPredictor(new Encoding(encoder, calibration, batch));
   }
 
   @Override
   public float[] expectedWatchSeconds(
       UserProfile profile, int[] candidates, float[] retrievalScores, int count, long nowTs) {
+    return expectedWatchSeconds(
+        encoder.resolve(profile), candidates, retrievalScores, count, nowTs);
+  }
+
+  @Override
+  public float[] expectedWatchSeconds(
+      ResolvedUser user, int[] candidates, float[] retrievalScores, int count, long nowTs) {
     if (count < 0 || count > candidates.length || count > retrievalScores.length) {
       throw new IllegalArgumentException(
           "count "
@@ -46,7 +55,7 @@ final class DjlRanker implements RankerModel {
       for (int from = 0; from < count; from += batch) {
         int n = Math.min(batch, count - from);
         float[] chunk =
-            predictor.predict(new Chunk(profile, candidates, retrievalScores, from, n, nowTs));
+            predictor.predict(new Chunk(user, candidates, retrievalScores, from, n, nowTs));
         System.arraycopy(chunk, 0, out, from, n);
       }
     } catch (TranslateException e) {
@@ -75,7 +84,7 @@ final class DjlRanker implements RankerModel {
     @Override
     public NDList processInput(TranslatorContext ctx, Chunk c) {
       encoder.encodeRanker(
-          c.profile(), c.candidates(), c.scores(), c.from(), c.count(), c.nowTs(), inputs);
+          c.user(), c.candidates(), c.scores(), c.from(), c.count(), c.nowTs(), inputs);
       chunk = c;
       return inputs.toNDList(ctx.getNDManager(), inputs.capacity(), 1);
     }

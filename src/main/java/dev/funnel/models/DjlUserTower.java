@@ -14,10 +14,13 @@ import dev.funnel.features.UserProfile;
  * manager, which DJL closes when the call returns, so native memory stays flat under load.
  */
 final class DjlUserTower implements UserTower {
-  private final Predictor<UserProfile, float[]> predictor;
+  private final Predictor<ResolvedUser, float[]> predictor;
+  private final FeatureEncoder encoder;
+
   private final Encoding encoding;
 
   DjlUserTower(Model model, FeatureEncoder encoder, int dims) {
+    this.encoder = encoder;
     this.encoding = new Encoding(encoder, dims);
     this.predictor = model.newPredictor(encoding);
   }
@@ -34,8 +37,13 @@ final class DjlUserTower implements UserTower {
 
   @Override
   public float[] userVector(UserProfile profile, long nowTs) {
+    return userVector(encoder.resolve(profile), nowTs);
+  }
+
+  @Override
+  public float[] userVector(ResolvedUser user, long nowTs) {
     try {
-      return predictor.predict(profile);
+      return predictor.predict(user);
     } catch (TranslateException e) {
       throw new IllegalStateException("user tower forward failed: " + e.getMessage(), e);
     }
@@ -46,10 +54,11 @@ final class DjlUserTower implements UserTower {
     predictor.close();
   }
 
-  private static final class Encoding implements NoBatchifyTranslator<UserProfile, float[]> {
+  private static final class Encoding implements NoBatchifyTranslator<ResolvedUser, float[]> {
     private final FeatureEncoder encoder;
     private final int dims;
     private final UserInputs inputs = new UserInputs(1, true);
+    private float exampleAgeSeconds; // 0 except during a replayed request
     private float exampleAgeSeconds; // 0 except during a replayed request
 
     Encoding(FeatureEncoder encoder, int dims) {
@@ -58,8 +67,8 @@ final class DjlUserTower implements UserTower {
     }
 
     @Override
-    public NDList processInput(TranslatorContext ctx, UserProfile profile) {
-      encoder.encodeUser(profile, exampleAgeSeconds, inputs, 0);
+    public NDList processInput(TranslatorContext ctx, ResolvedUser user) {
+      encoder.encodeUser(user, exampleAgeSeconds, inputs, 0);
       return inputs.toNDList(ctx.getNDManager(), 1);
     }
 

@@ -6,8 +6,9 @@ import java.util.List;
 /**
  * The one place where user features become model inputs, for training and serving alike, so the two
  * cannot drift. Each encoding has a dense-id entry point (what the trainer uses, straight from the
- * dataset's columns) and a {@link UserProfile} entry point (what the server uses) that maps string
- * ids to dense ids and then calls the former.
+ * dataset's columns), a {@link ResolvedUser} entry point (what the server uses: a request resolved
+ * to dense ids once) and a {@link UserProfile} entry point (offline tools) that resolves the
+ * profile ({@link #resolve}) and then calls the resolved one.
  *
  * <p>Conventions: embedding row 0 is padding and out-of-vocabulary; the models mask it out of
  * averages, so an unknown video or token counts as absent. "Never" (no watch yet) is encoded as
@@ -92,9 +93,30 @@ public final class FeatureEncoder {
 
   // ---- user tower ------------------------------------------------------------------------
 
+  /**
+   * A profile as this model version's dense ids: the one place where a stored profile's strings are
+   * looked up. Requests that add to the profile build a {@link ResolvedUser} themselves.
+   */
+  public ResolvedUser resolve(UserProfile p) {
+    ResolvedUser.Builder b =
+        new ResolvedUser.Builder()
+            .demographics(
+                vocabularies.geos().row(p.geo()),
+                vocabularies.languages().row(p.language()),
+                vocabularies.genders().row(p.gender()),
+                p.age());
+    for (UserProfile.Watched w : p.history()) {
+      b.watched(catalog.index(w.video()), w.ts());
+    }
+    for (String token : p.searchTokens()) {
+      b.token(vocabularies.tokens().row(token));
+    }
+    return b.shown(p.impressionCounts()).build();
+  }
+
   /** Serving: the profile as the tower's input row {@code row}, example age 0. */
   public void encodeUser(UserProfile p, UserInputs out, int row) {
-    encodeUser(p, 0f, out, row);
+    encodeUser(resolve(p), out, row);
   }
 
   /**
@@ -102,22 +124,27 @@ public final class FeatureEncoder {
    * for a request at t is the end of training − t.
    */
   public void encodeUser(UserProfile p, float exampleAgeSeconds, UserInputs out, int row) {
-    int[] videos = historyDenseIds(p);
-    int[] tokens = new int[p.searchTokens().size()];
-    for (int i = 0; i < tokens.length; i++) {
-      tokens[i] = vocabularies.tokens().row(p.searchTokens().get(i));
-    }
+    encodeUser(resolve(p), exampleAgeSeconds, out, row);
+  }
+
+  /** Serving: a resolved user as the tower's input row {@code row}, example age 0. */
+  public void encodeUser(ResolvedUser u, UserInputs out, int row) {
+    encodeUser(u, 0f, out, row);
+  }
+
+  /** As {@link #encodeUser(ResolvedUser, UserInputs, int)} with the given example age. */
+  public void encodeUser(ResolvedUser u, float exampleAgeSeconds, UserInputs out, int row) {
     encodeUser(
-        videos,
+        u.history,
         0,
-        videos.length,
-        tokens,
+        u.history.length,
+        u.tokenRows,
         0,
-        tokens.length,
-        vocabularies.geos().row(p.geo()),
-        vocabularies.languages().row(p.language()),
-        vocabularies.genders().row(p.gender()),
-        p.age(),
+        u.tokenRows.length,
+        u.geoRow,
+        u.languageRow,
+        u.genderRow,
+        u.age,
         exampleAgeSeconds,
         out,
         row);
@@ -190,14 +217,46 @@ public final class FeatureEncoder {
       int count,
       long nowTs,
       RankerInputs out) {
+    encodeRanker(resolve(p), candidates, retrievalScores, from, count, nowTs, out);
+  }
+
+  /** As {@link #encodeRanker(UserProfile, int[], float[], int, int, long, RankerInputs)}. */
+  public void encodeRanker(
+      ResolvedUser u,
+      int[] candidates,
+      float[] retrievalScores,
+      int from,
+      int count,
+      long nowTs,
+      RankerInputs out) {
     if (count > out.capacity) {
       throw new IllegalArgumentException("count " + count + " > capacity " + out.capacity);
     }
-    int[] history = historyDenseIds(p);
-    long[] times = historyTimes(p);
-    encodeRankerUser(
-        out, 0, history, 0, history.length, vocabularies.languages().row(p.language()));
-    float[] raw = new float[RANKER_RAW];
+    int[] history = u.history;
+    long[] times = u.historyTs;
+    encodeRankerUser(out, 0, history, 0, history.length, u.languageRow);
+    // The user's side of the raw features once per request, not once per candidate: the last
+    // watch, and the latest watch of each topic in the history (as rankerRawFeatures finds them).
+    float sinceLastWatch = secondsSince(nowTs, history.length > 0 ? times[history.length - 1] : 0L);
+    int[] topics = new int[history.length];
+    long[] topicTs = new long[history.length];
+    int distinct = 0;
+    for (int k = 0; k < history.length; k++) {
+      if (history[k] < 0) {
+        continue;
+      }
+      int topic = catalog.topicId(history[k]);
+      int j = 0;
+      while (j < distinct && topics[j] != topic) {
+        j++;
+      }
+      if (j == distinct) {
+        topics[distinct++] = topic;
+      }
+      if (times[k] > topicTs[j]) {
+        topicTs[j] = times[k];
+      }
+    }
     for (int r = 0; r < out.capacity; r++) {
       if (r >= count) {
         encodeRankerRow(out, r, -1, 0f, 0f, 0f, 0f, 0f);
@@ -207,17 +266,23 @@ public final class FeatureEncoder {
       if (v < 0 || v >= catalog.size()) {
         throw new IllegalArgumentException("candidate " + v + " is not a dense video id");
       }
-      rankerRawFeatures(
-          history,
-          times,
-          0,
-          history.length,
-          p.impressions(catalog.id(v)),
+      int topic = catalog.topicId(v);
+      long lastOfTopic = 0;
+      for (int j = 0; j < distinct; j++) {
+        if (topics[j] == topic) {
+          lastOfTopic = topicTs[j];
+          break;
+        }
+      }
+      encodeRankerRow(
+          out,
+          r,
           v,
-          retrievalScores[from + r],
-          nowTs,
-          raw);
-      encodeRankerRow(out, r, v, raw[0], raw[1], raw[2], raw[3], raw[4]);
+          sinceLastWatch,
+          secondsSince(nowTs, lastOfTopic),
+          u.impressions(catalog.id(v)),
+          videoAgeSeconds(v, nowTs),
+          retrievalScores[from + r]);
     }
   }
 
@@ -292,14 +357,18 @@ public final class FeatureEncoder {
    * the model sees). For explanations, off the hot path: it allocates per call.
    */
   public float[] rankerRawFeatures(UserProfile p, int video, float retrievalScore, long nowTs) {
-    int[] history = historyDenseIds(p);
+    return rankerRawFeatures(resolve(p), video, retrievalScore, nowTs);
+  }
+
+  /** As {@link #rankerRawFeatures(UserProfile, int, float, long)}, for a resolved user. */
+  public float[] rankerRawFeatures(ResolvedUser u, int video, float retrievalScore, long nowTs) {
     float[] raw = new float[RANKER_RAW];
     rankerRawFeatures(
-        history,
-        historyTimes(p),
+        u.history,
+        u.historyTs,
         0,
-        history.length,
-        p.impressions(catalog.id(video)),
+        u.history.length,
+        u.impressions(catalog.id(video)),
         video,
         retrievalScore,
         nowTs,
@@ -341,23 +410,5 @@ public final class FeatureEncoder {
     out[2] = previousImpressions;
     out[3] = videoAgeSeconds(video, nowTs);
     out[4] = retrievalScore;
-  }
-
-  private static long[] historyTimes(UserProfile p) {
-    List<UserProfile.Watched> history = p.history();
-    long[] times = new long[history.size()];
-    for (int i = 0; i < times.length; i++) {
-      times[i] = history.get(i).ts();
-    }
-    return times;
-  }
-
-  private int[] historyDenseIds(UserProfile p) {
-    List<UserProfile.Watched> history = p.history();
-    int[] videos = new int[history.size()];
-    for (int i = 0; i < videos.length; i++) {
-      videos[i] = catalog.index(history.get(i).video());
-    }
-    return videos;
   }
 }

@@ -78,6 +78,15 @@ public final class RankerInputs {
     return Arrays.copyOf(history, users * FeatureEncoder.HISTORY);
   }
 
+  /** The candidates' language rows and the users' language rows, for tests. */
+  public long[] videoLanguages(int rows) {
+    return Arrays.copyOf(videoLanguage, rows);
+  }
+
+  public long[] userLanguages(int users) {
+    return Arrays.copyOf(userLanguage, users);
+  }
+
   public float[] denseRow(int row) {
     int w = FeatureEncoder.RANKER_DENSE;
     return Arrays.copyOfRange(dense, row * w, row * w + w);

@@ -18,6 +18,10 @@ public interface RankerModel extends AutoCloseable {
    * @return one score per candidate, in candidate order
    */
   float[] expectedWatchSeconds(
+      ResolvedUser user, int[] candidates, float[] retrievalScores, int count, long nowTs);
+
+  /** As the {@link ResolvedUser} variant, for a profile (offline tools). */
+  float[] expectedWatchSeconds(
       UserProfile profile, int[] candidates, float[] retrievalScores, int count, long nowTs);
 
   @Override

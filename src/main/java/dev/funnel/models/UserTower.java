@@ -14,6 +14,9 @@ public interface UserTower extends AutoCloseable {
    *
    * @param nowTs the serving clock, epoch seconds (example age is 0 at serving)
    */
+  float[] userVector(ResolvedUser user, long nowTs);
+
+  /** As {@link #userVector(ResolvedUser, long)} for a profile (offline tools). */
   float[] userVector(UserProfile profile, long nowTs);
 
   /**

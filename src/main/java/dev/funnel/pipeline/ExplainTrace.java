@@ -1,6 +1,5 @@
 package dev.funnel.pipeline;
 
-import dev.funnel.features.UserProfile;
 import dev.funnel.metrics.StageTimings;
 import dev.funnel.models.FeatureEncoder;
 import dev.funnel.models.Quantiles;
@@ -32,11 +31,11 @@ final class ExplainTrace implements Trace {
   private int itemsOmitted;
 
   @Override
-  public void prepared(boolean profileFound, int history, int searchTokens, int excluded) {
-    this.profileFound = profileFound;
-    this.history = history;
-    this.searchTokens = searchTokens;
-    this.excluded = excluded;
+  public void prepared(ResolvedRequest request) {
+    this.profileFound = request.profileFound();
+    this.history = request.user().historySize();
+    this.searchTokens = request.user().tokenCount();
+    this.excluded = request.excluded().size();
   }
 
   @Override
@@ -72,8 +71,7 @@ final class ExplainTrace implements Trace {
    * inference worker (it scans the history per item), at most {@link Explanation#MAX_ITEMS} times.
    */
   @Override
-  public void describe(
-      ScoredVideos videos, UserProfile profile, long nowTs, FeatureEncoder encoder) {
+  public void describe(ScoredVideos videos, ResolvedRequest request, FeatureEncoder encoder) {
     VideoCatalog catalog = encoder.catalog();
     Quantiles quantiles = encoder.quantiles();
     Map<Integer, Integer> position = new HashMap<>();
@@ -92,7 +90,7 @@ final class ExplainTrace implements Trace {
       float[] raw = null;
       float[] cdf = null;
       if (at != null) {
-        raw = encoder.rankerRawFeatures(profile, v, retrievalScore, nowTs);
+        raw = encoder.rankerRawFeatures(request.user(), v, retrievalScore, request.nowTs());
         if (quantiles != null) {
           cdf = new float[raw.length];
           for (int f = 0; f < raw.length; f++) {

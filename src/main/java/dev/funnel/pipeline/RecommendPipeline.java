@@ -9,7 +9,6 @@ import dev.funnel.models.serving.ModelHolder;
 import dev.funnel.models.serving.PredictorPool;
 import dev.funnel.models.serving.ServingModel;
 import dev.funnel.ranking.CandidateRanker;
-import dev.funnel.ranking.ExclusionSet;
 import dev.funnel.ranking.ScoredVideos;
 import dev.funnel.ranking.TopN;
 import dev.funnel.retrieval.Candidates;
@@ -33,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * requests pending: answer 503 at once, checked before the feature read so that a refused request
  * costs nothing). A store failure, a model failure or a missed deadline degrades the answer
  * (anonymous profile, unranked candidates or popular videos, {@code degraded=true}) instead of
- * failing it. Thread-safe.
+ * failing it. The store must bound its own reads ({@code features.GuardedFeatureStore} does, with
+ * {@code redis.timeout-ms}): the pipeline sets no second timer. Every stage after the read consumes
+ * one {@link ResolvedRequest}. Thread-safe.
  */
 public final class RecommendPipeline {
   private static final Logger LOG = LoggerFactory.getLogger(RecommendPipeline.class);
@@ -138,12 +139,12 @@ public final class RecommendPipeline {
       RecommendQuery query, String requestId, ServingModel model, Trace trace) {
     long start = System.nanoTime();
     long deadline = start + TimeUnit.MILLISECONDS.toNanos(serving.deadlineMs());
-    Future<Optional<UserProfile>> stored;
-    if (query.userId() == null) {
-      stored = Future.succeededFuture(Optional.empty());
-    } else {
-      stored = store.get(query.userId()).timeout(serving.deadlineMs(), TimeUnit.MILLISECONDS);
-    }
+    // The store brings its own read timeout (GuardedFeatureStore, redis.timeout-ms): one timer,
+    // not two.
+    Future<Optional<UserProfile>> stored =
+        query.userId() == null
+            ? Future.succeededFuture(Optional.empty())
+            : store.get(query.userId());
     return stored
         .map(p -> new Fetched(p, false))
         .recover(
@@ -174,118 +175,45 @@ public final class RecommendPipeline {
       long deadline,
       Trace trace) {
     long featuresDone = System.nanoTime();
-    Request request = prepare(query, requestId, model, fetched, trace);
-    return workers.executeBlocking(() -> compute(request, start, featuresDone, deadline), false);
-  }
-
-  /** The merged profile, exclusions and flags; cheap enough for the event loop. */
-  private record Request(
-      ServingModel model,
-      RecommendQuery query,
-      String requestId,
-      UserProfile profile,
-      ExclusionSet excluded,
-      int playing,
-      boolean personalized,
-      boolean storeFailed,
-      long nowTs,
-      Trace trace) {}
-
-  private Request prepare(
-      RecommendQuery q, String requestId, ServingModel model, Fetched fetched, Trace trace) {
-    VideoCatalog catalog = model.bundle().catalog();
-    long now = model.clock().nowTs();
-    UserProfile base =
-        fetched
-            .profile()
-            .orElseGet(() -> UserProfile.anonymous(q.userId() == null ? "" : q.userId()));
-    // Exclude everything the user watched (stored and given), not only the last 50 kept. Each id
-    // is looked up once: on a 1M-video catalogue these lookups dominate the event loop's time.
-    int[] ids = new int[base.history().size() + q.history().size() + q.exclude().size() + 1];
-    int n = 0;
-    for (UserProfile.Watched w : base.history()) {
-      ids[n++] = catalog.index(w.video());
-    }
-    List<UserProfile.Watched> history = new ArrayList<>(base.history());
-    boolean bodyHistory = false;
-    for (String video : q.history()) {
-      int dense = catalog.index(video);
-      ids[n++] = dense;
-      if (dense >= 0) {
-        history.add(new UserProfile.Watched(video, now));
-        bodyHistory = true;
-      }
-    }
-    if (q.playing() != null) {
-      history.add(new UserProfile.Watched(q.playing(), now));
-    }
-    RequestContext c = q.context();
-    List<String> searches = new ArrayList<>(base.searchTokens());
-    if (c.searches() != null) {
-      searches.addAll(c.searches());
-    }
-    UserProfile profile =
-        new UserProfile(
-            base.userId(),
-            c.geo() != null ? c.geo() : base.geo(),
-            c.language() != null ? c.language() : base.language(),
-            c.gender() != null ? c.gender() : base.gender(),
-            c.age() != null ? c.age() : base.age(),
-            history,
-            searches,
-            base.impressionCounts());
-
-    for (String v : q.exclude()) {
-      ids[n++] = catalog.index(v);
-    }
-    int playing = -1;
-    if (q.playing() != null) {
-      playing = catalog.index(q.playing());
-      ids[n++] = playing;
-    }
-    boolean personalized = fetched.profile().isPresent() || bodyHistory;
-    ExclusionSet excluded = ExclusionSet.of(ids, n);
-    trace.prepared(
-        fetched.profile().isPresent(),
-        profile.history().size(),
-        profile.searchTokens().size(),
-        excluded.size());
+    ResolvedRequest resolved =
+        ResolvedRequest.resolve(
+            query,
+            fetched.profile(),
+            fetched.failed(),
+            model.bundle().encoder(),
+            model.clock().nowTs());
+    trace.prepared(resolved);
     if (fetched.failed()) {
       trace.because("feature store failed; served as an unknown user");
     }
-    return new Request(
-        model,
-        q,
-        requestId,
-        profile,
-        excluded,
-        playing,
-        personalized,
-        fetched.failed(),
-        now,
-        trace);
+    Request request = new Request(model, resolved, requestId, trace);
+    return workers.executeBlocking(() -> compute(request, start, featuresDone, deadline), false);
   }
 
+  /** A resolved request and what serves it; built on the event loop. */
+  private record Request(ServingModel model, ResolvedRequest r, String requestId, Trace trace) {}
+
   /** Runs on an inference worker thread. */
-  private Recommendation compute(Request r, long start, long featuresDone, long deadline)
+  private Recommendation compute(Request req, long start, long featuresDone, long deadline)
       throws InterruptedException {
-    ServingModel model = r.model();
+    ServingModel model = req.model();
+    ResolvedRequest r = req.r();
     long began = System.nanoTime();
     Timer t = new Timer(start, featuresDone, began);
-    int count = r.query().count();
-    Trace trace = r.trace();
+    int count = r.count();
+    Trace trace = req.trace();
     if (began > deadline) {
       trace.because("deadline passed before inference started");
-      return answer(r, fallback(r, count), true, t);
+      return answer(req, fallback(req), true, t);
     }
     PredictorPool.Predictors p =
         model.predictors().borrow(Math.max(0, deadline - began), TimeUnit.NANOSECONDS);
     if (p == null) {
       trace.because("deadline passed waiting for a predictor");
-      return answer(r, fallback(r, count), true, t);
+      return answer(req, fallback(req), true, t);
     }
     try {
-      boolean related = r.playing() >= 0;
+      boolean related = r.related();
       float[] item = null;
       float[] u;
       if (related) {
@@ -294,15 +222,15 @@ public final class RecommendPipeline {
             WatchNext.itemVector(
                 watchNext.item(),
                 p.retriever(),
-                r.query().playing(),
+                model.bundle().encoder(),
                 r.playing(),
                 model.bundle().videoVectors(),
                 model.bundle().dims(),
                 r.nowTs());
-        float[] user = r.personalized() ? p.retriever().userVector(r.profile(), r.nowTs()) : null;
+        float[] user = r.personalized() ? p.retriever().userVector(r.user(), r.nowTs()) : null;
         u = WatchNext.blend(user, item, watchNext.alpha());
       } else {
-        u = p.retriever().userVector(r.profile(), r.nowTs());
+        u = p.retriever().userVector(r.user(), r.nowTs());
       }
       t.towerDone = System.nanoTime();
       int k = Math.max(serving.candidates(), count);
@@ -324,13 +252,13 @@ public final class RecommendPipeline {
                 r.excluded(),
                 count,
                 model.popular());
-        return answer(r, unranked, true, t);
+        return answer(req, unranked, true, t);
       }
       ScoredVideos ranked =
           related
               ? WatchNext.order(
                   p.ranker(),
-                  r.profile(),
+                  r.user(),
                   candidates,
                   item,
                   model.bundle().videoVectors(),
@@ -342,7 +270,7 @@ public final class RecommendPipeline {
                   watchNext.similarity())
               : CandidateRanker.rank(
                   p.ranker(),
-                  r.profile(),
+                  r.user(),
                   candidates,
                   r.nowTs(),
                   r.excluded(),
@@ -350,34 +278,37 @@ public final class RecommendPipeline {
                   model.popular());
       t.rankDone = System.nanoTime();
       trace.ranked();
-      return answer(r, ranked, r.storeFailed(), t);
+      return answer(req, ranked, r.storeFailed(), t);
     } catch (RuntimeException e) {
       trace.modelFailed();
       LOG.error(
           "[{}] inference failed for user {}, serving popular videos",
-          r.requestId(),
-          r.profile().userId(),
+          req.requestId(),
+          r.userId(),
           e);
-      return answer(r, fallback(r, count), true, t);
+      return answer(req, fallback(req), true, t);
     } finally {
       model.predictors().release(p);
     }
   }
 
-  private static ScoredVideos fallback(Request r, int count) {
-    return TopN.select(new int[0], new float[0], 0, r.excluded(), count, r.model().popular());
+  private static ScoredVideos fallback(Request req) {
+    ResolvedRequest r = req.r();
+    return TopN.select(new int[0], new float[0], 0, r.excluded(), r.count(), req.model().popular());
   }
 
-  private static Recommendation answer(Request r, ScoredVideos videos, boolean degraded, Timer t) {
-    ServingModel model = r.model();
+  private static Recommendation answer(
+      Request req, ScoredVideos videos, boolean degraded, Timer t) {
+    ServingModel model = req.model();
+    ResolvedRequest r = req.r();
     VideoCatalog catalog = model.bundle().catalog();
     List<Recommendation.Item> items = new ArrayList<>(videos.size());
     for (int i = 0; i < videos.size(); i++) {
       items.add(new Recommendation.Item(catalog.id(videos.ids()[i]), videos.scores()[i]));
     }
-    r.trace().describe(videos, r.profile(), r.nowTs(), model.bundle().encoder());
+    req.trace().describe(videos, r, model.bundle().encoder());
     return new Recommendation(
-        r.query().userId(), items, model.version(), degraded, r.personalized(), t.finish());
+        r.userId(), items, model.version(), degraded, r.personalized(), t.finish());
   }
 
   /** Stage boundaries in System.nanoTime(); 0 = the stage did not run. */

@@ -1,6 +1,5 @@
 package dev.funnel.pipeline;
 
-import dev.funnel.features.UserProfile;
 import dev.funnel.models.FeatureEncoder;
 import dev.funnel.ranking.ScoredVideos;
 import dev.funnel.retrieval.Candidates;
@@ -16,7 +15,7 @@ interface Trace {
   Trace NONE = new Trace() {};
 
   /** What the request knows about the user once features and the request are merged. */
-  default void prepared(boolean profileFound, int history, int searchTokens, int excluded) {}
+  default void prepared(ResolvedRequest request) {}
 
   /** A reason why the answer is degraded (there may be several: store and deadline). */
   default void because(String why) {}
@@ -31,6 +30,5 @@ interface Trace {
   default void modelFailed() {}
 
   /** The answer: described per returned video on the inference worker. */
-  default void describe(
-      ScoredVideos videos, UserProfile profile, long nowTs, FeatureEncoder encoder) {}
+  default void describe(ScoredVideos videos, ResolvedRequest request, FeatureEncoder encoder) {}
 }

@@ -1,6 +1,8 @@
 package dev.funnel.pipeline;
 
 import dev.funnel.features.UserProfile;
+import dev.funnel.models.FeatureEncoder;
+import dev.funnel.models.ResolvedUser;
 import dev.funnel.ranking.ExclusionSet;
 import dev.funnel.ranking.Ranker;
 import dev.funnel.ranking.ScoredVideos;
@@ -79,7 +81,7 @@ public final class WatchNext {
   public static float[] itemVector(
       ItemVector kind,
       CandidateRetriever retriever,
-      String playing,
+      FeatureEncoder encoder,
       int playingId,
       float[] videoVectors,
       int dims,
@@ -87,10 +89,11 @@ public final class WatchNext {
     if (kind == ItemVector.SOFTMAX_ROW) {
       return java.util.Arrays.copyOfRange(videoVectors, playingId * dims, playingId * dims + dims);
     }
-    return towerVector(retriever, playing, nowTs);
+    return towerVector(retriever, encoder, playingId, nowTs);
   }
 
-  private static float[] towerVector(CandidateRetriever retriever, String playing, long nowTs) {
+  private static float[] towerVector(
+      CandidateRetriever retriever, FeatureEncoder encoder, int playingId, long nowTs) {
     UserProfile anonymous = UserProfile.anonymous("");
     UserProfile only =
         new UserProfile(
@@ -99,10 +102,10 @@ public final class WatchNext {
             anonymous.language(),
             anonymous.gender(),
             anonymous.age(),
-            List.of(new UserProfile.Watched(playing, nowTs)),
+            List.of(new UserProfile.Watched(encoder.catalog().id(playingId), nowTs)),
             List.of(),
             java.util.Map.of());
-    return retriever.userVector(only, nowTs);
+    return retriever.userVector(encoder.resolve(only), nowTs);
   }
 
   /** q = α·u + (1−α)·(‖u‖/‖item‖)·item; the item alone when α = 0 or u is null. */
@@ -163,7 +166,7 @@ public final class WatchNext {
    */
   public static ScoredVideos order(
       Ranker ranker,
-      UserProfile profile,
+      ResolvedUser user,
       Candidates candidates,
       float[] item,
       float[] videoVectors,
@@ -177,7 +180,7 @@ public final class WatchNext {
     if (n == 0) {
       return TopN.select(new int[0], new float[0], 0, excluded, count, fallback);
     }
-    float[] watch = ranker.score(profile, candidates, nowTs);
+    float[] watch = ranker.score(user, candidates, nowTs);
     float[] score = new float[n];
     for (int c = 0; c < n; c++) {
       score[c] = (float) Math.log(Math.max(watch[c], 1e-3f));

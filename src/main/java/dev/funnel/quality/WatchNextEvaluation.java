@@ -3,6 +3,7 @@ package dev.funnel.quality;
 import dev.funnel.data.Dataset;
 import dev.funnel.features.UserProfile;
 import dev.funnel.models.ModelBundle;
+import dev.funnel.models.ResolvedUser;
 import dev.funnel.models.serving.PredictorPool;
 import dev.funnel.pipeline.WatchNext;
 import dev.funnel.ranking.CandidateRanker;
@@ -226,10 +227,10 @@ public final class WatchNextEvaluation {
   }
 
   private int[] homeFeed(UserProfile profile, ExclusionSet excluded, long ts) {
-    float[] u = retriever.userVector(profile, ts);
+    ResolvedUser user = bundle.encoder().resolve(profile);
+    float[] u = retriever.userVector(user, ts);
     Candidates c = retriever.search(u, CANDIDATES, excluded);
-    return CandidateRanker.rank(ranker, profile, c, ts, excluded, options.count(), new int[0])
-        .ids();
+    return CandidateRanker.rank(ranker, user, c, ts, excluded, options.count(), new int[0]).ids();
   }
 
   /** The watch-next route, as RecommendPipeline runs it; {@code profile} null = anonymous. */
@@ -241,7 +242,8 @@ public final class WatchNextEvaluation {
       long ts,
       WatchNext.Params params,
       float[] item) {
-    float[] user = profile == null ? null : retriever.userVector(profile, ts);
+    float[] user =
+        profile == null ? null : retriever.userVector(bundle.encoder().resolve(profile), ts);
     float[] q = WatchNext.blend(user, item, params.alpha());
     Candidates c =
         WatchNext.candidates(retriever, item, q, CANDIDATES, params.neighbours(), excluded);
@@ -250,7 +252,7 @@ public final class WatchNextEvaluation {
     ScoredVideos out =
         WatchNext.order(
             ranker,
-            ranked,
+            bundle.encoder().resolve(ranked),
             c,
             item,
             bundle.videoVectors(),
@@ -265,7 +267,7 @@ public final class WatchNextEvaluation {
 
   private float[] item(WatchNext.ItemVector kind, String id, int dense, long ts) {
     return WatchNext.itemVector(
-        kind, retriever, id, dense, bundle.videoVectors(), bundle.dims(), ts);
+        kind, retriever, bundle.encoder(), dense, bundle.videoVectors(), bundle.dims(), ts);
   }
 
   /**

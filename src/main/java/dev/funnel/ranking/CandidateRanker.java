@@ -1,6 +1,6 @@
 package dev.funnel.ranking;
 
-import dev.funnel.features.UserProfile;
+import dev.funnel.models.ResolvedUser;
 import dev.funnel.retrieval.Candidates;
 
 /**
@@ -13,7 +13,7 @@ public final class CandidateRanker {
 
   public static ScoredVideos rank(
       Ranker ranker,
-      UserProfile profile,
+      ResolvedUser user,
       Candidates candidates,
       long nowTs,
       ExclusionSet excluded,
@@ -22,7 +22,7 @@ public final class CandidateRanker {
     if (candidates.size() == 0) {
       return TopN.select(new int[0], new float[0], 0, excluded, n, fallback);
     }
-    float[] scores = ranker.score(profile, candidates, nowTs);
+    float[] scores = ranker.score(user, candidates, nowTs);
     return TopN.select(candidates.ids(), scores, candidates.size(), excluded, n, fallback);
   }
 }

@@ -1,6 +1,6 @@
 package dev.funnel.ranking;
 
-import dev.funnel.features.UserProfile;
+import dev.funnel.models.ResolvedUser;
 import dev.funnel.retrieval.Candidates;
 
 /**
@@ -16,5 +16,5 @@ public interface Ranker {
    * @param nowTs the serving clock, epoch seconds
    * @return {@code candidates.size()} scores, in candidate order
    */
-  float[] score(UserProfile profile, Candidates candidates, long nowTs);
+  float[] score(ResolvedUser user, Candidates candidates, long nowTs);
 }

@@ -3,52 +3,73 @@ package dev.funnel.ranking;
 import java.util.Arrays;
 
 /**
- * The last step of the funnel: order candidates by the ranker's score, drop excluded ids and
- * duplicates, keep N, then top up from a fallback list (popular videos) when too few are left.
- * Stateless and thread-safe.
+ * The last step of the funnel: order candidates by the ranker's score, keep N, then top up from a
+ * fallback list (popular videos) when too few are left. The candidates come from the index, which
+ * has already skipped the excluded ids ({@link dev.funnel.retrieval.CandidateRetriever#search}), so
+ * only the fallback is checked against them. Stateless and thread-safe.
  */
 public final class TopN {
   private TopN() {}
 
   /**
-   * @param ids candidate dense ids, {@code count} used
-   * @param scores ranker score of each candidate (expected watch seconds), same order
-   * @param excluded ids that must not be returned
+   * @param ids candidate dense ids, {@code count} used, none of them excluded
+   * @param scores ranker score of each candidate (expected watch seconds), same order; NaN scores
+   *     are dropped
+   * @param excluded ids that the fallback must not add
    * @param n how many to keep
    * @param fallback ids to append (score 0, or the lowest ranked score if negative) when fewer than
    *     n survive, in their order
    */
   public static ScoredVideos select(
       int[] ids, float[] scores, int count, ExclusionSet excluded, int n, int[] fallback) {
-    Integer[] order = new Integer[count];
+    // One primitive sort of (descending score, candidate position) keys: ties keep the retrieval
+    // order, so results are deterministic, and nothing is boxed.
+    long[] keys = new long[count];
+    int m = 0;
     for (int i = 0; i < count; i++) {
-      order[i] = i;
+      float s = scores[i];
+      if (!Float.isNaN(s)) {
+        keys[m++] = ((long) ~sortable(s) << 32) | i;
+      }
     }
-    // Descending score; ties keep the retrieval order (stable sort), so results are deterministic.
-    Arrays.sort(order, (a, b) -> Float.compare(scores[b], scores[a]));
+    Arrays.sort(keys, 0, m);
     int[] outIds = new int[n];
     float[] outScores = new float[n];
     int size = 0;
-    java.util.HashSet<Integer> seen = new java.util.HashSet<>(2 * n);
-    for (int i = 0; i < count && size < n; i++) {
-      int id = ids[order[i]];
-      float s = scores[order[i]];
-      if (excluded.contains(id) || Float.isNaN(s) || !seen.add(id)) {
-        continue;
+    for (int k = 0; k < m && size < n; k++) {
+      int i = (int) keys[k];
+      int id = ids[i];
+      if (!contains(outIds, size, id)) {
+        outIds[size] = id;
+        outScores[size++] = scores[i];
       }
-      outIds[size] = id;
-      outScores[size++] = s;
     }
     // The fallback goes last, scored no higher than anything ranked: scores stay non-increasing.
     float fallbackScore = size > 0 ? Math.min(0f, outScores[size - 1]) : 0f;
     for (int i = 0; fallback != null && i < fallback.length && size < n; i++) {
       int id = fallback[i];
-      if (excluded.contains(id) || !seen.add(id)) {
+      if (excluded.contains(id) || contains(outIds, size, id)) {
         continue;
       }
       outIds[size] = id;
       outScores[size++] = fallbackScore;
     }
     return new ScoredVideos(Arrays.copyOf(outIds, size), Arrays.copyOf(outScores, size));
+  }
+
+  /** The float's bits as an int with the same order (-0 before +0). */
+  private static int sortable(float s) {
+    int b = Float.floatToRawIntBits(s);
+    return b ^ ((b >> 31) & 0x7fffffff);
+  }
+
+  // n is the page size (tens): a scan beats a hash set.
+  private static boolean contains(int[] ids, int size, int id) {
+    for (int i = 0; i < size; i++) {
+      if (ids[i] == id) {
+        return true;
+      }
+    }
+    return false;
   }
 }

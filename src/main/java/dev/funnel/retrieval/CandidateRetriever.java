@@ -1,22 +1,22 @@
 package dev.funnel.retrieval;
 
-import dev.funnel.features.UserProfile;
+import dev.funnel.models.ResolvedUser;
 import java.util.function.IntPredicate;
 
 /**
- * The retrieval stage for one inference worker: the user tower turns a profile into a query vector
- * u, and the index finds the videos with the largest u·w_v + b_v. Two calls, so that the pipeline
- * can time them apart and stop between them at its deadline. Not thread-safe (a tower owns a
- * predictor): one per worker thread, borrowed for one request at a time.
+ * The retrieval stage for one inference worker: the user tower turns a resolved user into a query
+ * vector u, and the index finds the videos with the largest u·w_v + b_v. Two calls, so that the
+ * pipeline can time them apart and stop between them at its deadline. Not thread-safe (a tower owns
+ * a predictor): one per worker thread, borrowed for one request at a time.
  */
 public interface CandidateRetriever {
 
   /**
-   * The query vector u for this user now.
+   * The query vector u for this user (resolved to the model's ids) now.
    *
    * @param nowTs the serving clock, epoch seconds
    */
-  float[] userVector(UserProfile profile, long nowTs);
+  float[] userVector(ResolvedUser user, long nowTs);
 
   /**
    * The top {@code k} videos for {@code u}, best first, skipping every dense id for which {@code

@@ -54,4 +54,46 @@ class BenchCommandTest {
     JsonObject summary = new JsonObject(Files.readString(out));
     assertEquals(0, summary.getLong("errors"), summary.encode());
   }
+
+  @Test
+  void bench_serverPidGiven_reportsItsCpuPerRequest(@TempDir Path tmp) throws Exception {
+    Path out = tmp.resolve("bench.json");
+    // The test server runs in this JVM: its process is ours.
+    long pid = ProcessHandle.current().pid();
+    try (CapturedStderr err = new CapturedStderr()) {
+      int rc =
+          new CommandLine(new FunnelCli())
+              .execute(
+                  "bench",
+                  "--url",
+                  s.url(""),
+                  "--users",
+                  "50",
+                  "--rate",
+                  "50",
+                  "--duration",
+                  "2",
+                  "--warmup",
+                  "0",
+                  "--server-pid",
+                  Long.toString(pid),
+                  "--out",
+                  out.toString());
+      assertTrue(rc == 0 || rc == 1, err.text());
+    }
+    JsonObject summary = new JsonObject(Files.readString(out));
+    double perRequest = summary.getDouble("server_cpu_ms_per_request");
+    double total = summary.getDouble("server_cpu_s");
+    assertTrue(perRequest > 0, summary.encode());
+    long answered = summary.getLong("ok") + summary.getLong("errors_non_2xx");
+    assertEquals(total * 1000 / answered, perRequest, 0.01, summary.encode());
+    double withoutJit = summary.getDouble("server_cpu_ms_per_request_without_jit");
+    assertTrue(withoutJit <= perRequest && withoutJit >= 0, summary.encode());
+  }
+
+  @Test
+  void cpuTicks_noSuchProcess_isMinusOne() {
+    assertEquals(-1, BenchCommand.cpuTicks(Long.MAX_VALUE));
+    assertTrue(BenchCommand.cpuTicks(ProcessHandle.current().pid()) > 0);
+  }
 }

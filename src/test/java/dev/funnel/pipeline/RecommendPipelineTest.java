@@ -13,6 +13,7 @@ import dev.funnel.features.EmbeddedFeatureStore;
 import dev.funnel.features.FeatureStore;
 import dev.funnel.features.UserProfile;
 import dev.funnel.models.ModelBundle;
+import dev.funnel.models.ResolvedUser;
 import dev.funnel.models.serving.PredictorPool;
 import dev.funnel.models.serving.ServingClock;
 import dev.funnel.models.serving.ServingModel;
@@ -195,7 +196,7 @@ class RecommendPipelineTest {
     volatile long sleepMs;
 
     @Override
-    public float[] userVector(UserProfile profile, long nowTs) {
+    public float[] userVector(ResolvedUser user, long nowTs) {
       calls.incrementAndGet();
       entered.countDown();
       try {
@@ -220,7 +221,7 @@ class RecommendPipelineTest {
     final AtomicInteger calls = new AtomicInteger();
 
     @Override
-    public float[] score(UserProfile profile, Candidates c, long nowTs) {
+    public float[] score(ResolvedUser user, Candidates c, long nowTs) {
       calls.incrementAndGet();
       return java.util.Arrays.copyOf(c.scores(), c.size());
     }

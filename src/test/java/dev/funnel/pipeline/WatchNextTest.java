@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.funnel.features.UserProfile;
+import dev.funnel.models.ResolvedUser;
 import dev.funnel.ranking.ExclusionSet;
 import dev.funnel.ranking.Ranker;
 import dev.funnel.ranking.ScoredVideos;
@@ -34,9 +34,9 @@ class WatchNextTest {
     float[] vectors = {1f, 0f, 0f, 1f};
     float[] bias = {0f, 0f};
     Candidates c = new Candidates(new int[] {0, 1}, new float[] {1f, 1f}, 2);
-    Ranker ranker = (UserProfile p, Candidates cs, long now) -> new float[] {200f, 100f};
+    Ranker ranker = (ResolvedUser u, Candidates cs, long now) -> new float[] {200f, 100f};
     float[] item = {0f, 1f};
-    UserProfile anyone = UserProfile.anonymous("");
+    ResolvedUser anyone = new ResolvedUser.Builder().build();
     ScoredVideos byRanker =
         WatchNext.order(
             ranker, anyone, c, item, vectors, bias, 0L, ExclusionSet.NONE, 2, new int[0], 0f);

@@ -6,13 +6,20 @@ import org.junit.jupiter.api.Test;
 
 class TopNTest {
   @Test
-  void select_sortsByScoreDropsExcludedAndDuplicates() {
+  void select_sortsByScoreDropsDuplicatesAndNaN() {
     int[] ids = {10, 11, 12, 13, 11, 14};
-    float[] scores = {1f, 9f, 5f, 7f, 8f, 3f};
-    ScoredVideos top =
-        TopN.select(ids, scores, ids.length, ExclusionSet.of(new int[] {13}, 1), 3, null);
+    float[] scores = {1f, 9f, 5f, Float.NaN, 8f, 3f};
+    ScoredVideos top = TopN.select(ids, scores, ids.length, ExclusionSet.NONE, 3, null);
     assertArrayEquals(new int[] {11, 12, 14}, top.ids());
     assertArrayEquals(new float[] {9f, 5f, 3f}, top.scores());
+  }
+
+  @Test
+  void select_negativeZeroAndTiedScores_descendingTiesInRetrievalOrder() {
+    int[] ids = {1, 2, 3, 4, 5, 6, 7};
+    float[] scores = {-2f, 0.5f, -0.25f, 0.5f, -100f, 0f, Float.NEGATIVE_INFINITY};
+    ScoredVideos top = TopN.select(ids, scores, ids.length, ExclusionSet.NONE, 7, null);
+    assertArrayEquals(new int[] {2, 4, 6, 3, 1, 5, 7}, top.ids());
   }
 
   @Test

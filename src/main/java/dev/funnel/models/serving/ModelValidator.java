@@ -2,6 +2,7 @@ package dev.funnel.models.serving;
 
 import dev.funnel.features.UserProfile;
 import dev.funnel.models.ModelBundle;
+import dev.funnel.models.ResolvedUser;
 import dev.funnel.retrieval.Candidates;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -61,7 +62,8 @@ public final class ModelValidator {
       long now = m.clock().nowTs();
       double recall = 0;
       List<UserProfile> probes = probes(b, now);
-      for (UserProfile probe : probes) {
+      for (UserProfile profile : probes) {
+        ResolvedUser probe = b.encoder().resolve(profile);
         float[] u = p.retriever().userVector(probe, now);
         if (u.length != dims || !finite(u)) {
           throw new InvalidModelException(

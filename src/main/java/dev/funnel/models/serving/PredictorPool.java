@@ -3,8 +3,10 @@ package dev.funnel.models.serving;
 import dev.funnel.models.ModelBundle;
 import dev.funnel.models.RankerModel;
 import dev.funnel.models.UserTower;
+import dev.funnel.ranking.ModelRanker;
 import dev.funnel.ranking.Ranker;
 import dev.funnel.retrieval.CandidateRetriever;
+import dev.funnel.retrieval.TowerRetriever;
 import dev.funnel.retrieval.VectorIndex;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,8 +50,7 @@ public final class PredictorPool implements AutoCloseable {
           tower.close();
           throw e;
         }
-        pairs.add(
-            new Predictors(new DjlStages.Retriever(tower, index), new DjlStages.Scorer(ranker)));
+        pairs.add(new Predictors(new TowerRetriever(tower, index), new ModelRanker(ranker)));
       }
     } catch (RuntimeException e) {
       pairs.forEach(PredictorPool::closeQuietly);

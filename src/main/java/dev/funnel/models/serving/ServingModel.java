@@ -3,6 +3,7 @@ package dev.funnel.models.serving;
 import dev.funnel.config.FunnelConfig;
 import dev.funnel.features.UserProfile;
 import dev.funnel.models.ModelBundle;
+import dev.funnel.models.ResolvedUser;
 import dev.funnel.retrieval.Candidates;
 import dev.funnel.retrieval.VectorIndex;
 import dev.funnel.retrieval.VectorIndexes;
@@ -45,7 +46,7 @@ public final class ServingModel implements AutoCloseable {
         PredictorPool.create(
             bundle, index, config.inference().workers(), config.serving().candidates());
     try {
-      warmUp(index, pool, clock, config);
+      warmUp(bundle, index, pool, clock, config);
     } catch (RuntimeException e) {
       pool.close();
       throw e;
@@ -63,14 +64,18 @@ public final class ServingModel implements AutoCloseable {
   }
 
   private static void warmUp(
-      VectorIndex index, PredictorPool pool, ServingClock clock, FunnelConfig config) {
+      ModelBundle bundle,
+      VectorIndex index,
+      PredictorPool pool,
+      ServingClock clock,
+      FunnelConfig config) {
     int k = config.serving().candidates();
     int[] shapes =
         Arrays.stream(new int[] {k, Math.max(k, config.serving().maxCount())})
             .map(n -> Math.min(n, index.size()))
             .distinct()
             .toArray();
-    UserProfile anonymous = UserProfile.anonymous("");
+    ResolvedUser anonymous = bundle.encoder().resolve(UserProfile.anonymous(""));
     long now = clock.nowTs();
     for (PredictorPool.Predictors p : pool.all()) {
       float[] u = p.retriever().userVector(anonymous, now);
