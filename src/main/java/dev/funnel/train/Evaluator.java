@@ -425,16 +425,26 @@ public final class Evaluator {
         .put("reliability", reliability(rows));
   }
 
+  /** Bootstrap resamples behind each decile's 95% interval of predicted / actual. */
+  static final int RELIABILITY_RESAMPLES = 200;
+
+  /** As {@link #reliability(List, int)} with {@link #RELIABILITY_RESAMPLES}. */
+  static JsonArray reliability(List<float[]> rows) {
+    return reliability(rows, RELIABILITY_RESAMPLES);
+  }
+
   /**
    * Calibration of the ranker's score: rows in {@link #RELIABILITY_BINS} equal-count groups by
    * predicted watch seconds, each with its mean prediction, the mean watch seconds that followed (0
-   * without a click) and their ratio.
+   * without a click), their ratio and, with resamples, the ratio's bootstrap 95% interval over the
+   * group's impressions (watch time is heavy-tailed: the measurement's own noise).
    */
-  static JsonArray reliability(List<float[]> rows) {
+  static JsonArray reliability(List<float[]> rows, int resamples) {
     float[][] sorted = rows.toArray(new float[0][]);
     Arrays.sort(sorted, (x, y) -> Float.compare(x[0], y[0]));
     JsonArray bins = new JsonArray();
     int n = sorted.length;
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(17);
     for (int b = 0; b < RELIABILITY_BINS; b++) {
       int from = (int) ((long) n * b / RELIABILITY_BINS);
       int to = (int) ((long) n * (b + 1) / RELIABILITY_BINS);
@@ -445,19 +455,41 @@ public final class Evaluator {
       double actual = 0;
       for (int i = from; i < to; i++) {
         predicted += sorted[i][0];
-        actual += sorted[i][2] > 0 ? sorted[i][3] : 0;
+        actual += watched(sorted[i]);
       }
       predicted /= to - from;
       actual /= to - from;
-      bins.add(
+      JsonObject bin =
           new JsonObject()
               .put("bin", b + 1)
               .put("impressions", to - from)
               .put("mean_predicted_s", round(predicted))
               .put("mean_actual_s", round(actual))
-              .put("ratio", actual > 0 ? round(predicted / actual) : null));
+              .put("ratio", actual > 0 ? round(predicted / actual) : null);
+      if (resamples > 0 && actual > 0) {
+        double[] ratios = new double[resamples];
+        int size = to - from;
+        for (int r = 0; r < resamples; r++) {
+          double p = 0;
+          double a = 0;
+          for (int k = 0; k < size; k++) {
+            float[] row = sorted[from + rnd.nextInt(size)];
+            p += row[0];
+            a += watched(row);
+          }
+          ratios[r] = a > 0 ? p / a : Double.POSITIVE_INFINITY;
+        }
+        Arrays.sort(ratios);
+        bin.put("ratio_low", round(ratios[(int) Math.floor(0.025 * (resamples - 1))]))
+            .put("ratio_high", round(ratios[(int) Math.ceil(0.975 * (resamples - 1))]));
+      }
+      bins.add(bin);
     }
     return bins;
+  }
+
+  private static double watched(float[] row) {
+    return row[2] > 0 ? row[3] : 0;
   }
 
   private static int sessionsAfter(Timeline t, int u, long cutoff) {

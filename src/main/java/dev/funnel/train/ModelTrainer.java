@@ -162,7 +162,8 @@ public final class ModelTrainer {
         run.plan(
             "ranker",
             RunProgress.Kind.RANKER,
-            rankerExamples * (long) options.rankerEpochs() * RankerTrainer.passesPerEpoch());
+            Math.round(
+                rankerExamples * (double) options.rankerEpochs() * RankerTrainer.passesPerEpoch()));
     RunProgress.Phase phaseB =
         outOfSample
             ? run.plan(

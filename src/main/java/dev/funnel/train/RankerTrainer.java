@@ -35,9 +35,9 @@ import org.slf4j.LoggerFactory;
  * as serving would (example age 0), so the ranker learns the feature as strong as it is at serving
  * and not as strong as it is on the model's own training watches. Datasets without impressions
  * (MovieLens) take watches as positives and negatives drawn as the manifest says. The served ranker
- * trains on every example; {@link Calibrator} maps its logit to watch seconds with a table fitted
- * on out-of-fold logits ({@link #CALIBRATION_FOLDS} more rankers, each trained without one fold of
- * users, score that fold).
+ * trains on the examples of most users; {@link Calibrator} maps its logit to watch seconds with a
+ * table fitted on its own logits for the examples of the users held out ({@link
+ * #CALIBRATION_USER_SHARE}).
  *
  * <p>Datasets without impressions (MovieLens) fall back to watches as positives and, per watch,
  * {@value #NEGATIVES_PER_WATCH} negatives among the videos that existed then (uploaded at or before
@@ -55,20 +55,24 @@ final class RankerTrainer {
   private static final int QUANTILE_EDGES = 100;
 
   /**
-   * Folds (by user) of the out-of-fold logits the calibration table is fitted on; the ranker is
-   * trained once more per fold, on the other folds.
+   * Share of the window's users held out of the served ranker's fit: the calibration table is
+   * fitted on the served ranker's own logits for their examples (out of sample, same model).
    */
-  static final int CALIBRATION_FOLDS = 2;
+  static final double CALIBRATION_USER_SHARE = 0.25;
 
-  /** Passes over each example, per epoch: the served ranker's and the fold rankers'. */
-  static int passesPerEpoch() {
-    return CALIBRATION_FOLDS; // 1 + (folds - 1)
+  /** Passes over each example, per epoch: the served ranker sees the users not held out. */
+  static double passesPerEpoch() {
+    return 1 - CALIBRATION_USER_SHARE;
   }
 
   /** Fewer examples (or no click among them): no table, serving uses exp(logit). */
   static final int MIN_CALIBRATION_EXAMPLES = 500;
 
-  static final int CALIBRATION_BINS = 100;
+  /**
+   * Equal-count logit bins of the calibration table: few, so each averages ≈ 800 heavy-tailed watch
+   * times on RW-small (coefficient of variation ≈ 3.4: ±12% per bin, not ±34% at 100 bins).
+   */
+  static final int CALIBRATION_BINS = 25;
 
   record Result(
       RankerBlock ranker,
@@ -218,10 +222,8 @@ final class RankerTrainer {
             userEncoder.exampleAgeScaleSeconds());
 
     int n = ex.size();
-    int[] all = new int[n];
-    for (int i = 0; i < n; i++) {
-      all[i] = i;
-    }
+    boolean[] heldOut = heldOutUsers(ex, CALIBRATION_USER_SHARE, options.seed() + 6);
+    int[] fitRows = rows(heldOut, false);
     long started = System.nanoTime();
     if (run != null && trainingPhase != null) {
       run.start(trainingPhase);
@@ -235,7 +237,7 @@ final class RankerTrainer {
             encoder,
             users,
             ex,
-            all,
+            heldOut == null ? all(n) : fitRows,
             options,
             variant,
             "ranker",
@@ -245,6 +247,7 @@ final class RankerTrainer {
             done,
             epochs);
     double total = (System.nanoTime() - started) / 1e9;
+    long fitted = heldOut == null ? n : fitRows.length;
     JsonObject stats =
         new JsonObject()
             .put("source", ex.source())
@@ -253,27 +256,14 @@ final class RankerTrainer {
             .put("retrieval_score_auc", CandidateTrainer.round(trainAuc))
             .put("examples_before_upload", beforeUpload)
             .put("examples", n)
+            .put("examples_fitted", fitted)
             .put("epochs", epochs)
             .put("seconds", CandidateTrainer.round(total))
-            .put("examples_per_s", Math.round((double) n * options.rankerEpochs() / total));
+            .put("examples_per_s", Math.round((double) fitted * options.rankerEpochs() / total));
     WatchTimeCalibration calibration = WatchTimeCalibration.ODDS;
-    int[] fold = folds(ex, CALIBRATION_FOLDS, options.seed() + 6);
-    if (fold != null) {
+    if (heldOut != null) {
       calibration =
-          calibrate(
-              manager,
-              ranker,
-              shapes,
-              encoder,
-              users,
-              ex,
-              fold,
-              options,
-              variant,
-              run,
-              trainingPhase,
-              done,
-              stats);
+          calibrate(manager, ranker, encoder, users, ex, rows(heldOut, true), options, stats);
     }
     if (run != null && trainingPhase != null) {
       run.finish(trainingPhase);
@@ -360,114 +350,105 @@ final class RankerTrainer {
   }
 
   /**
-   * Each example's calibration fold, by user (a user's pages stay in one fold), or null when the
-   * examples are too few (or without a click, or all of one user) to fit a table.
+   * Whether each example's user is held out of the served ranker's fit, or null when the held-out
+   * examples would be too few (or without a click) to fit a table, or nothing would be left to fit
+   * the ranker on. Stratified by activity: users sorted by their example count (ties in hash
+   * order), and every 1/share-th of them held out, so the held-out examples are close to {@code
+   * share} of all and heavy and light users are held out alike.
    */
-  static int[] folds(Examples ex, int folds, long seed) {
-    int n = ex.size();
-    int[] fold = new int[n];
-    int[] size = new int[folds];
-    int clicks = 0;
-    for (int e = 0; e < n; e++) {
-      fold[e] = foldOf(ex.user()[e], folds, seed);
-      size[fold[e]]++;
-      clicks += ex.label()[e] > 0 ? 1 : 0;
-    }
-    for (int s : size) {
-      if (s == 0) {
-        return null;
-      }
-    }
-    return n < MIN_CALIBRATION_EXAMPLES || clicks == 0 ? null : fold;
+  static boolean[] heldOutUsers(Examples ex, double share, long seed) {
+    return heldOutUsers(ex.user(), ex.label(), share, seed);
   }
 
-  /** A user's fold: a mixed hash of the id, so folds do not follow id order. */
-  static int foldOf(int user, int folds, long seed) {
+  static boolean[] heldOutUsers(int[] user, float[] label, double share, long seed) {
+    int n = user.length;
+    java.util.Map<Integer, Integer> count = new java.util.HashMap<>();
+    for (int u : user) {
+      count.merge(u, 1, Integer::sum);
+    }
+    Integer[] ids = count.keySet().toArray(new Integer[0]);
+    Arrays.sort(
+        ids,
+        (a, b) -> {
+          int c = Integer.compare(count.get(a), count.get(b));
+          return c != 0 ? c : Long.compare(mix(a, seed), mix(b, seed));
+        });
+    // A seeded offset, so which user of each group is held out changes with the seed.
+    double offset = Math.floorMod(mix(-1, seed), 1_000_000L) / 1e6;
+    Set<Integer> held = new HashSet<>();
+    for (int i = 0; i < ids.length; i++) {
+      if (Math.floor((i + 1) * share + offset) > Math.floor(i * share + offset)) {
+        held.add(ids[i]);
+      }
+    }
+    boolean[] out = new boolean[n];
+    int heldRows = 0;
+    int heldClicks = 0;
+    for (int e = 0; e < n; e++) {
+      out[e] = held.contains(user[e]);
+      heldRows += out[e] ? 1 : 0;
+      heldClicks += out[e] && label[e] > 0 ? 1 : 0;
+    }
+    boolean enough = heldRows >= MIN_CALIBRATION_EXAMPLES && heldClicks > 0 && heldRows < n;
+    return enough ? out : null;
+  }
+
+  /** A user's hash, mixed so that the order does not follow ids. */
+  static long mix(int user, long seed) {
     long z = (user + seed) * 0x9E3779B97F4A7C15L;
     z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
     z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-    return (int) Math.floorMod(z ^ (z >>> 31), (long) folds);
+    return z ^ (z >>> 31);
+  }
+
+  /** The examples whose held-out flag is {@code held}. */
+  private static int[] rows(boolean[] heldOut, boolean held) {
+    if (heldOut == null) {
+      return new int[0];
+    }
+    int k = 0;
+    for (boolean h : heldOut) {
+      k += h == held ? 1 : 0;
+    }
+    int[] out = new int[k];
+    k = 0;
+    for (int e = 0; e < heldOut.length; e++) {
+      if (heldOut[e] == held) {
+        out[k++] = e;
+      }
+    }
+    return out;
   }
 
   /**
-   * Fits the logit → watch seconds table on out-of-fold logits: for each fold, a ranker trained on
-   * the other folds scores it, so every example is scored by a model that did not see it, and the
-   * table is fitted on all of them (sklearn's {@code CalibratedClassifierCV(ensemble=False)} does
-   * the same). Watch time is heavy-tailed (coefficient of variation ≈ 3.4 on RW-small), so the
-   * table needs many examples: the former held-out slice (the latest 10%, 9,462 examples on
-   * RW-small) left each decile's mean ±11% to chance. Records in {@code stats} how far the raw odds
-   * were off.
+   * Fits the logit → watch seconds table on the served ranker's own logits for the held-out users'
+   * examples: the same model serving uses, scored out of sample. (Before, the table came from other
+   * rankers' out-of-fold logits moved to the served ranker's quantiles; in-sample logits are more
+   * spread than out-of-sample ones, so that over-predicted the middle deciles by up to 39%.)
+   * Records in {@code stats} how far the raw odds were off, and a check: a table fitted on half of
+   * the held-out users, per decile of its prediction on the other half, predicted / actual.
    */
   private static WatchTimeCalibration calibrate(
       NDManager manager,
       RankerBlock served,
-      ModelShapes shapes,
       FeatureEncoder encoder,
       EncodedUsers users,
       Examples ex,
-      int[] fold,
+      int[] held,
       TrainOptions options,
-      ModelVariant variant,
-      RunProgress run,
-      RunProgress.Phase phase,
-      long[] done,
       JsonObject stats) {
-    int n = ex.size();
-    float[] logits = new float[n];
+    int n = held.length;
+    float[] logits = logits(manager, served, encoder, users, ex, held, options.rankerBatchSize());
     float[] seconds = new float[n];
-    for (int e = 0; e < n; e++) {
-      // A click's weight is its watch seconds (at least 1 s); no click watched nothing.
-      seconds[e] = ex.label()[e] * ex.weight()[e];
-    }
-    int folds = CALIBRATION_FOLDS;
-    for (int f = 0; f < folds; f++) {
-      int[] train = new int[n];
-      int[] held = new int[n];
-      int nt = 0;
-      int nh = 0;
-      for (int e = 0; e < n; e++) {
-        if (fold[e] == f) {
-          held[nh++] = e;
-        } else {
-          train[nt++] = e;
-        }
-      }
-      // The fold's ranker lives in its own manager: at RW-1M its video table is 128 MB.
-      try (NDManager foldManager = manager.newSubManager()) {
-        RankerBlock model =
-            fit(
-                foldManager,
-                shapes,
-                encoder,
-                users,
-                ex,
-                Arrays.copyOf(train, nt),
-                options,
-                variant,
-                "ranker fold " + (f + 1) + "/" + folds,
-                options.seed() + 20 + f,
-                run,
-                phase,
-                done,
-                null);
-        float[] out =
-            logits(
-                foldManager,
-                model,
-                encoder,
-                users,
-                ex,
-                Arrays.copyOf(held, nh),
-                options.rankerBatchSize());
-        for (int k = 0; k < nh; k++) {
-          logits[held[k]] = out[k];
-        }
-      }
-    }
     // Serving caps each value at the video's duration: the table is fitted for that.
     float[] caps = new float[n];
-    for (int e = 0; e < n; e++) {
-      caps[e] = encoder.catalog().durationSeconds(ex.video()[e]);
+    int[] user = new int[n];
+    for (int k = 0; k < n; k++) {
+      int e = held[k];
+      // A click's weight is its watch seconds (at least 1 s); no click watched nothing.
+      seconds[k] = ex.label()[e] * ex.weight()[e];
+      caps[k] = encoder.catalog().durationSeconds(ex.video()[e]);
+      user[k] = ex.user()[e];
     }
     WatchTimeCalibration table = Calibrator.fit(logits, seconds, caps, CALIBRATION_BINS);
     double actual = 0;
@@ -479,29 +460,25 @@ final class RankerTrainer {
       float value = table.seconds(logits[i]);
       calibrated += caps[i] > 0 ? Math.min(value, caps[i]) : value;
     }
-    // The fold rankers learned from half the examples, and their logits run higher than the
-    // served ranker's (RW-small: the table on them served the test period 0.28–0.89 of its
-    // watch time). The table is fitted on ranks, not logits: each knot moves to the served
-    // ranker's logit at the same quantile of the examples.
-    float[] servedLogits =
-        logits(manager, served, encoder, users, ex, all(n), options.rankerBatchSize());
-    table = toServedScale(table, logits, servedLogits);
     stats.put(
         "calibration",
         new JsonObject()
             .put(
                 "method",
-                "isotonic regression on out-of-fold logits, knots moved to the served"
-                    + " ranker's logits at the same quantile")
-            .put("folds", folds)
-            .put("fold_by", "user")
+                "isotonic regression over "
+                    + CALIBRATION_BINS
+                    + " equal-count logit bins, on the served ranker's logits for the examples"
+                    + " of users held out of its fit")
+            .put("held_out_user_share", CALIBRATION_USER_SHARE)
+            .put("held_out_by", "user, stratified by example count")
             .put("examples", n)
             .put("knots", table.toJson().getJsonArray("logit").size())
             .put("mean_watch_s", CandidateTrainer.round(actual / n))
             .put("mean_exp_logit_s", CandidateTrainer.round(odds / n))
-            .put("mean_calibrated_capped_s", CandidateTrainer.round(calibrated / n)));
+            .put("mean_calibrated_capped_s", CandidateTrainer.round(calibrated / n))
+            .put("split_check_ratios", splitCheck(logits, seconds, caps, user, options.seed())));
     log.info(
-        "ranker calibration on {} out-of-fold examples: mean watch {} s, exp(logit) {} s,"
+        "ranker calibration on {} held-out examples: mean watch {} s, exp(logit) {} s,"
             + " calibrated {} s",
         n,
         String.format("%.1f", actual / n),
@@ -510,72 +487,66 @@ final class RankerTrainer {
     return table;
   }
 
+  /**
+   * Predicted / actual watch seconds per decile of prediction on half of the held-out users, from a
+   * table fitted on the other half: how far a table of this size is off by chance (a check on the
+   * calibration slice, before anything looks at the test period).
+   */
+  static JsonArray splitCheck(
+      float[] logits, float[] seconds, float[] caps, int[] user, long seed) {
+    int n = logits.length;
+    boolean[] b = new boolean[n];
+    int nb = 0;
+    for (int i = 0; i < n; i++) {
+      b[i] = (mix(user[i], seed + 7) & 1) == 1;
+      nb += b[i] ? 1 : 0;
+    }
+    JsonArray out = new JsonArray();
+    if (nb == 0 || nb == n) {
+      return out;
+    }
+    float[][] fitSide = side(logits, seconds, caps, b, false);
+    WatchTimeCalibration half =
+        Calibrator.fit(fitSide[0], fitSide[1], fitSide[2], CALIBRATION_BINS / 2);
+    float[][] check = side(logits, seconds, caps, b, true);
+    List<float[]> rows = new ArrayList<>(nb);
+    for (int i = 0; i < nb; i++) {
+      float v = half.seconds(check[0][i]);
+      float c = check[2][i];
+      float predicted = c > 0 ? Math.min(v, c) : v;
+      rows.add(new float[] {predicted, 0, check[1][i] > 0 ? 1 : 0, check[1][i]});
+    }
+    for (Object bin : Evaluator.reliability(rows, 0)) {
+      out.add(((JsonObject) bin).getValue("ratio"));
+    }
+    return out;
+  }
+
+  private static float[][] side(
+      float[] logits, float[] seconds, float[] caps, boolean[] b, boolean which) {
+    int k = 0;
+    for (boolean x : b) {
+      k += x == which ? 1 : 0;
+    }
+    float[][] out = new float[3][k];
+    k = 0;
+    for (int i = 0; i < b.length; i++) {
+      if (b[i] == which) {
+        out[0][k] = logits[i];
+        out[1][k] = seconds[i];
+        out[2][k] = caps[i];
+        k++;
+      }
+    }
+    return out;
+  }
+
   private static int[] all(int n) {
     int[] rows = new int[n];
     for (int i = 0; i < n; i++) {
       rows[i] = i;
     }
     return rows;
-  }
-
-  /**
-   * Moves each knot of {@code table} (fitted on {@code from} logits) to the logit of the same
-   * quantile among {@code to} (the same examples under another model); knots that would tie are
-   * dropped, so the table stays strictly increasing.
-   */
-  static WatchTimeCalibration toServedScale(WatchTimeCalibration table, float[] from, float[] to) {
-    float[] a = from.clone();
-    float[] b = to.clone();
-    Arrays.sort(a);
-    Arrays.sort(b);
-    JsonObject knots = table.toJson();
-    JsonArray xs = knots.getJsonArray("logit");
-    JsonArray ys = knots.getJsonArray("seconds");
-    float[] x = new float[xs.size()];
-    float[] y = new float[xs.size()];
-    int k = 0;
-    for (int i = 0; i < xs.size(); i++) {
-      float q = quantileOf(a, xs.getFloat(i));
-      float moved = valueAt(b, q);
-      float value = ys.getFloat(i);
-      if (k > 0 && (moved <= x[k - 1] || value <= y[k - 1])) {
-        continue;
-      }
-      x[k] = moved;
-      y[k] = value;
-      k++;
-    }
-    return WatchTimeCalibration.table(Arrays.copyOf(x, k), Arrays.copyOf(y, k));
-  }
-
-  /** Fractional position (0..n−1) of v in ascending {@code sorted}, interpolated. */
-  private static float quantileOf(float[] sorted, float v) {
-    int n = sorted.length;
-    if (v <= sorted[0]) {
-      return 0;
-    }
-    if (v >= sorted[n - 1]) {
-      return n - 1;
-    }
-    int lo = 0;
-    int hi = n - 1; // sorted[lo] < v <= sorted[hi]
-    while (hi - lo > 1) {
-      int mid = (lo + hi) >>> 1;
-      if (sorted[mid] < v) {
-        lo = mid;
-      } else {
-        hi = mid;
-      }
-    }
-    float span = sorted[hi] - sorted[lo];
-    return lo + (span > 0 ? (v - sorted[lo]) / span : 0);
-  }
-
-  private static float valueAt(float[] sorted, float position) {
-    int lo = (int) Math.floor(position);
-    int hi = Math.min(sorted.length - 1, lo + 1);
-    float t = position - lo;
-    return sorted[lo] + t * (sorted[hi] - sorted[lo]);
   }
 
   /** The ranker's logit for each example of {@code rows}. */

@@ -98,13 +98,27 @@ class ModelTrainerTest {
             .getJsonObject("training")
             .getJsonObject("ranker")
             .getJsonObject("calibration");
+    JsonObject ranker = bundle.manifest().getJsonObject("training").getJsonObject("ranker");
+    int examples = ranker.getInteger("examples");
     assertEquals(
-        bundle.manifest().getJsonObject("training").getJsonObject("ranker").getInteger("examples"),
-        calibration.getInteger("examples"),
-        "every ranker example is scored out of fold: " + calibration.encode());
-    assertEquals(RankerTrainer.CALIBRATION_FOLDS, calibration.getInteger("folds"));
+        examples,
+        calibration.getInteger("examples") + ranker.getInteger("examples_fitted"),
+        "each example either fits the served ranker or calibrates it: " + calibration.encode());
+    double share = calibration.getInteger("examples") / (double) examples;
+    assertTrue(
+        Math.abs(share - RankerTrainer.CALIBRATION_USER_SHARE) < 0.1,
+        "held-out share of examples " + share);
     var reliability = metrics.getJsonObject("ranker").getJsonArray("reliability");
     assertEquals(Evaluator.RELIABILITY_BINS, reliability.size(), reliability.encode());
+    for (int b = 0; b < reliability.size(); b++) {
+      JsonObject bin = reliability.getJsonObject(b);
+      if (bin.getValue("ratio") != null) {
+        assertTrue(
+            bin.getDouble("ratio_low") <= bin.getDouble("ratio")
+                && bin.getDouble("ratio") <= bin.getDouble("ratio_high"),
+            "interval around the ratio: " + bin.encode());
+      }
+    }
   }
 
   @Test
