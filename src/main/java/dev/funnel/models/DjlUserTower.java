@@ -59,7 +59,6 @@ final class DjlUserTower implements UserTower {
     private final int dims;
     private final UserInputs inputs = new UserInputs(1, true);
     private float exampleAgeSeconds; // 0 except during a replayed request
-    private float exampleAgeSeconds; // 0 except during a replayed request
 
     Encoding(FeatureEncoder encoder, int dims) {
       this.encoder = encoder;
