@@ -46,10 +46,15 @@ public record UserProfile(
     Objects.requireNonNull(userId, "userId");
     geo = geo == null ? "" : geo;
     language = language == null ? "" : language;
-    gender = gender == null || gender.isEmpty() ? "u" : gender;
+    gender = normalGender(gender);
     history = tail(history, MAX_HISTORY);
     searchTokens = tail(searchTokens, MAX_SEARCH_TOKENS);
     impressionCounts = recent(impressionCounts, MAX_IMPRESSIONS);
+  }
+
+  /** A gender as profiles store it: none given is "u". */
+  public static String normalGender(String gender) {
+    return gender == null || gender.isEmpty() ? "u" : gender;
   }
 
   /** A user we know nothing about except, perhaps, the id. */

@@ -119,20 +119,16 @@ public final class FeatureEncoder {
     encodeUser(resolve(p), out, row);
   }
 
-  /**
-   * A replay of a past request (the quality report): the example age that matches "0 at serving"
-   * for a request at t is the end of training − t.
-   */
-  public void encodeUser(UserProfile p, float exampleAgeSeconds, UserInputs out, int row) {
-    encodeUser(resolve(p), exampleAgeSeconds, out, row);
-  }
-
   /** Serving: a resolved user as the tower's input row {@code row}, example age 0. */
   public void encodeUser(ResolvedUser u, UserInputs out, int row) {
     encodeUser(u, 0f, out, row);
   }
 
-  /** As {@link #encodeUser(ResolvedUser, UserInputs, int)} with the given example age. */
+  /**
+   * As {@link #encodeUser(ResolvedUser, UserInputs, int)} with the given example age: a replay of a
+   * past request (the quality report) uses the end of training − the request time, what "0 at
+   * serving" means for it.
+   */
   public void encodeUser(ResolvedUser u, float exampleAgeSeconds, UserInputs out, int row) {
     encodeUser(
         u.history,

@@ -84,26 +84,6 @@ public final class ResolvedUser {
       return this;
     }
 
-    public Builder geoRow(int row) {
-      this.geoRow = row;
-      return this;
-    }
-
-    public Builder languageRow(int row) {
-      this.languageRow = row;
-      return this;
-    }
-
-    public Builder genderRow(int row) {
-      this.genderRow = row;
-      return this;
-    }
-
-    public Builder age(int age) {
-      this.age = age;
-      return this;
-    }
-
     /** Appends a watch (dense id, -1 = unknown to the model). */
     public Builder watched(int video, long ts) {
       if (historySize == history.length) {

@@ -68,7 +68,9 @@ public record ResolvedRequest(
             .demographics(
                 vocab.geos().row(c.geo() != null ? c.geo() : base.geo()),
                 vocab.languages().row(c.language() != null ? c.language() : base.language()),
-                vocab.genders().row(gender(c.gender() != null ? c.gender() : base.gender())),
+                vocab
+                    .genders()
+                    .row(UserProfile.normalGender(c.gender() != null ? c.gender() : base.gender())),
                 c.age() != null ? c.age() : base.age());
 
     int[] ids = new int[base.history().size() + q.history().size() + q.exclude().size() + 1];
@@ -121,9 +123,4 @@ public record ResolvedRequest(
   }
 
   private static final UserProfile ANONYMOUS = UserProfile.anonymous("");
-
-  /** As {@link UserProfile} normalises it: none given is "u". */
-  private static String gender(String g) {
-    return g == null || g.isEmpty() ? "u" : g;
-  }
 }
