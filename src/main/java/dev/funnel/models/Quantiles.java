@@ -65,7 +65,7 @@ public final class Quantiles {
   public float cdf(int feature, float x) {
     float[] e = edges[feature];
     int n = e.length;
-    int lower = lowerBound(e, x); // edges < x
+    int lower = SortedArrays.firstAtOrAfter(e, x); // edges < x
     int upper = upperBound(e, x); // edges <= x
     if (upper > lower) {
       return ((lower + upper - 1) / 2f) / (n - 1);
@@ -79,19 +79,6 @@ public final class Quantiles {
     float lo = e[lower - 1];
     float hi = e[lower];
     return (lower - 1 + (x - lo) / (hi - lo)) / (n - 1);
-  }
-
-  private static int lowerBound(float[] e, float x) {
-    int lo = 0, hi = e.length;
-    while (lo < hi) {
-      int mid = (lo + hi) >>> 1;
-      if (e[mid] < x) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
-    }
-    return lo;
   }
 
   private static int upperBound(float[] e, float x) {

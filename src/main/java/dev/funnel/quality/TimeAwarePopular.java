@@ -1,6 +1,7 @@
 package dev.funnel.quality;
 
 import dev.funnel.data.Dataset;
+import dev.funnel.models.SortedArrays;
 
 /**
  * Baseline: the videos watched most in the window before each user's request time, [t − window, t),
@@ -55,9 +56,9 @@ public final class TimeAwarePopular implements Recommender {
 
   /** Window count plus a tie-break below 1 from the all-time count before t. */
   float[] scores(long t) {
-    int end = firstAtOrAfter(t);
+    int end = SortedArrays.firstAtOrAfter(ts, t);
     long from = windowSeconds == ALL_TIME ? Long.MIN_VALUE : t - windowSeconds;
-    int start = firstAtOrAfter(from);
+    int start = SortedArrays.firstAtOrAfter(ts, from);
     float[] window = new float[videos];
     float[] before = new float[videos];
     for (int i = 0; i < end; i++) {
@@ -71,19 +72,5 @@ public final class TimeAwarePopular implements Recommender {
       window[v] += before[v] * scale;
     }
     return window;
-  }
-
-  private int firstAtOrAfter(long t) {
-    int lo = 0;
-    int hi = ts.length;
-    while (lo < hi) {
-      int mid = (lo + hi) >>> 1;
-      if (ts[mid] < t) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
-    }
-    return lo;
   }
 }

@@ -4,6 +4,7 @@ import dev.funnel.data.Dataset;
 import dev.funnel.features.UserProfile;
 import dev.funnel.models.ModelBundle;
 import dev.funnel.models.RankerModel;
+import dev.funnel.models.SortedArrays;
 import dev.funnel.models.UserTower;
 import dev.funnel.models.VideoCatalog;
 import io.vertx.core.json.JsonArray;
@@ -279,8 +280,8 @@ public final class Evaluator {
    */
   static double sortedRank(float[] scores, float[] sorted, int[] excluded, int target) {
     float s = scores[target];
-    int low = lowerBound(sorted, s);
-    int high = lowerBound(sorted, Math.nextUp(s));
+    int low = SortedArrays.firstAtOrAfter(sorted, s);
+    int high = SortedArrays.firstAtOrAfter(sorted, Math.nextUp(s));
     long above = sorted.length - high;
     long ties = high - low - 1; // not the target itself
     for (int v : excluded) {
@@ -291,20 +292,6 @@ public final class Evaluator {
       }
     }
     return above + ties / 2.0;
-  }
-
-  /** First index whose value is >= x in an ascending array. */
-  private static int lowerBound(float[] sorted, float x) {
-    int lo = 0, hi = sorted.length;
-    while (lo < hi) {
-      int mid = (lo + hi) >>> 1;
-      if (sorted[mid] < x) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
-    }
-    return lo;
   }
 
   /** Expected 0-based rank of target among the non-excluded videos (ties count half). */

@@ -13,6 +13,7 @@ import dev.funnel.models.Quantiles;
 import dev.funnel.models.RankerBlock;
 import dev.funnel.models.RankerInputs;
 import dev.funnel.models.SoftmaxBlock;
+import dev.funnel.models.SortedArrays;
 import dev.funnel.models.UserInputs;
 import dev.funnel.models.UserTowerBlock;
 import dev.funnel.models.VideoCatalog;
@@ -621,8 +622,8 @@ final class RankerTrainer {
   private static Examples fromImpressions(Timeline t, long from, long to, TrainOptions options) {
     Dataset.Impressions im = t.data().impressions();
     float[] previous = previousImpressions(t);
-    int first = firstAtOrAfter(im.ts(), from);
-    int eligible = firstAtOrAfter(im.ts(), to) - first;
+    int first = SortedArrays.firstAtOrAfter(im.ts(), from);
+    int eligible = SortedArrays.firstAtOrAfter(im.ts(), to) - first;
     int[] chosen = sample(eligible, options.maxRankerExamples(), options.seed() + 3);
     int n = chosen.length;
     Examples ex = allocate(n, "impressions");
@@ -647,8 +648,8 @@ final class RankerTrainer {
    */
   private static Examples fromWatches(Timeline t, long from, long to, TrainOptions options) {
     Dataset.Watches w = t.data().watches();
-    int first = firstAtOrAfter(w.ts(), from);
-    int eligible = firstAtOrAfter(w.ts(), to) - first;
+    int first = SortedArrays.firstAtOrAfter(w.ts(), from);
+    int eligible = SortedArrays.firstAtOrAfter(w.ts(), to) - first;
     int per = 1 + NEGATIVES_PER_WATCH;
     int[] chosen = sample(eligible, options.maxRankerExamples() / per, options.seed() + 3);
     Examples ex = allocate(chosen.length * per, "watches+sampled negatives");
@@ -715,7 +716,7 @@ final class RankerTrainer {
 
     /** How many videos were uploaded at or before ts. */
     int countAt(long ts) {
-      return firstAtOrAfter(uploadTs, ts == Long.MAX_VALUE ? ts : ts + 1);
+      return SortedArrays.firstAtOrAfter(uploadTs, ts == Long.MAX_VALUE ? ts : ts + 1);
     }
   }
 
@@ -748,22 +749,8 @@ final class RankerTrainer {
     return out;
   }
 
-  /** First index of a sorted array whose value is ≥ ts. */
-  private static int firstAtOrAfter(long[] sorted, long ts) {
-    int lo = 0, hi = sorted.length;
-    while (lo < hi) {
-      int mid = (lo + hi) >>> 1;
-      if (sorted[mid] < ts) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
-    }
-    return lo;
-  }
-
   private static int between(long[] sorted, long from, long to) {
-    return firstAtOrAfter(sorted, to) - firstAtOrAfter(sorted, from);
+    return SortedArrays.firstAtOrAfter(sorted, to) - SortedArrays.firstAtOrAfter(sorted, from);
   }
 
   private static Examples allocate(int n, String source) {

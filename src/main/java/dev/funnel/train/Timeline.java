@@ -3,6 +3,7 @@ package dev.funnel.train;
 import dev.funnel.data.Dataset;
 import dev.funnel.data.ProfileSnapshots;
 import dev.funnel.features.UserProfile;
+import dev.funnel.models.SortedArrays;
 import dev.funnel.models.Vocabulary;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -109,26 +110,13 @@ final class Timeline {
 
   /** Number of u's watches strictly before ts (the end of the history visible at ts). */
   int watchesBefore(int u, long ts) {
-    return before(watchTs[u], ts);
+    return SortedArrays.firstAtOrAfter(watchTs[u], ts);
   }
 
   /** End (exclusive) of u's search tokens from searches strictly before ts. */
   int tokensBefore(int u, long ts) {
-    int k = before(searchTs[u], ts);
+    int k = SortedArrays.firstAtOrAfter(searchTs[u], ts);
     return k == 0 ? 0 : searchTokenEnd[u][k - 1];
-  }
-
-  private static int before(long[] sorted, long ts) {
-    int lo = 0, hi = sorted.length;
-    while (lo < hi) {
-      int mid = (lo + hi) >>> 1;
-      if (sorted[mid] < ts) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
-    }
-    return lo;
   }
 
   /** u's search tokens as vocabulary rows (0 for tokens outside the vocabulary). */
