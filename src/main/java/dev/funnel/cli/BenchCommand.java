@@ -106,6 +106,8 @@ public final class BenchCommand implements Callable<Integer> {
       System.err.println("funnel bench: rate, duration, users, connections must be positive");
       return 2;
     }
+    // Before any load, so the GEMM times the machine and not the benchmark.
+    JsonObject machine = MachineFigures.measure();
     Vertx vertx = Vertx.vertx();
     HttpClient client =
         vertx.createHttpClient(
@@ -145,7 +147,11 @@ public final class BenchCommand implements Callable<Integer> {
       long cpuAfter = serverPid == null ? -1 : cpuTicks(serverPid);
       Map<Long, Long> jitAfter = serverPid == null ? Map.of() : jitTicks(serverPid);
       JsonObject summary = measured.summary(rate, duration);
-      summary.put("url", url.toString()).put("warmup_s", warmup).put("connections", connections);
+      summary
+          .put("url", url.toString())
+          .put("warmup_s", warmup)
+          .put("connections", connections)
+          .put("machine", machine);
       if (warm != null) {
         summary.put("warmup_errors", warm.errors.get());
       }

@@ -53,6 +53,11 @@ class BenchCommandTest {
     }
     JsonObject summary = new JsonObject(Files.readString(out));
     assertEquals(0, summary.getLong("errors"), summary.encode());
+    // Every run says which machine it measured and how fast its libtorch GEMM was there.
+    JsonObject machine = summary.getJsonObject("machine");
+    assertTrue(!machine.getString("cpu_model").isBlank(), machine.encode());
+    assertTrue(machine.getDouble("gemm_gflops") > 0, machine.encode());
+    assertTrue(machine.getDouble("gemm_256_median_ms") > 0, machine.encode());
   }
 
   @Test
