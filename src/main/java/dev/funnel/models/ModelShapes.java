@@ -39,7 +39,7 @@ public record ModelShapes(
     int rankerHidden3,
     boolean rankerCandidateEmbedding) {
 
-  /** The reference sizes of DESIGN.md §2 (a 128-d tower input, a ≈95-d ranker input). */
+  /** The reference sizes of DESIGN.md §2 (a 128-d tower input, a 63-d ranker input). */
   public static ModelShapes standard(int videos, int tokens, int geos, int languages, int genders) {
     return new ModelShapes(
         videos, tokens, geos, languages, genders, 64, 32, 12, 8, 4, 256, 128, 64, 32, 8, 256, 128,
