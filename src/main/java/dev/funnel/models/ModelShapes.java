@@ -13,6 +13,10 @@ import io.vertx.core.json.JsonObject;
  * @param languages language vocabulary rows (shared by users and videos)
  * @param genders gender vocabulary rows
  * @param dims length d of user and video vectors
+ * @param rankerCandidateEmbedding whether the ranker reads the candidate video's own embedding
+ *     (false since calibration v3: an id embedding fitted on the ranker's window memorises how
+ *     popular each video was then, which time outdates; the ranker's calibration cannot see that,
+ *     since its held-out users share the window. Versions without the field had it.)
  */
 public record ModelShapes(
     int videos,
@@ -32,13 +36,14 @@ public record ModelShapes(
     int rankerLanguageEmbedding,
     int rankerHidden1,
     int rankerHidden2,
-    int rankerHidden3) {
+    int rankerHidden3,
+    boolean rankerCandidateEmbedding) {
 
-  /** The reference sizes of DESIGN.md §2 (a 128-d tower input, a ≈95-d ranker input). */
+  /** The reference sizes of DESIGN.md §2 (a 128-d tower input, a 63-d ranker input). */
   public static ModelShapes standard(int videos, int tokens, int geos, int languages, int genders) {
     return new ModelShapes(
         videos, tokens, geos, languages, genders, 64, 32, 12, 8, 4, 256, 128, 64, 32, 8, 256, 128,
-        64);
+        64, false);
   }
 
   /** Width of the user tower's input vector. */
@@ -53,7 +58,9 @@ public record ModelShapes(
 
   /** Width of the ranker's input vector. */
   public int rankerInput() {
-    return 2 * rankerVideoEmbedding + 2 * rankerLanguageEmbedding + FeatureEncoder.RANKER_DENSE;
+    return (rankerCandidateEmbedding ? 2 : 1) * rankerVideoEmbedding
+        + 2 * rankerLanguageEmbedding
+        + FeatureEncoder.RANKER_DENSE;
   }
 
   public JsonObject toJson() {
@@ -79,6 +86,7 @@ public record ModelShapes(
                 .add(rankerHidden1)
                 .add(rankerHidden2)
                 .add(rankerHidden3))
+        .put("ranker_candidate_embedding", rankerCandidateEmbedding)
         .put("ranker_input", rankerInput());
   }
 
@@ -102,7 +110,8 @@ public record ModelShapes(
           j.getInteger("ranker_language_embedding"),
           j.getJsonArray("ranker_hidden").getInteger(0),
           j.getJsonArray("ranker_hidden").getInteger(1),
-          j.getJsonArray("ranker_hidden").getInteger(2));
+          j.getJsonArray("ranker_hidden").getInteger(2),
+          j.getBoolean("ranker_candidate_embedding", true));
     } catch (NullPointerException | ClassCastException | IndexOutOfBoundsException e) {
       throw new IllegalArgumentException("manifest 'shapes' is incomplete: " + e.getMessage(), e);
     }

@@ -11,11 +11,12 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
 /**
- * The ranking model (DESIGN.md §1): per candidate, the impression video's embedding, the average
- * embedding of the user's watched videos (same table), the user's and the video's language
- * embeddings (one shared table) and the normalised continuous features; a ReLU MLP 256 → 128 → 64
- * and a linear output give the weighted-LR logit, so exp(logit) ≈ expected watch seconds (serving
- * calibrates it: {@link WatchTimeCalibration}).
+ * The ranking model (DESIGN.md §1): per candidate, the impression video's embedding (only in
+ * versions whose shapes say {@code ranker_candidate_embedding}), the average embedding of the
+ * user's watched videos (same table), the user's and the video's language embeddings (one shared
+ * table) and the normalised continuous features; a ReLU MLP 256 → 128 → 64 and a linear output give
+ * the weighted-LR logit, so exp(logit) ≈ expected watch seconds (serving calibrates it: {@link
+ * WatchTimeCalibration}).
  *
  * <p>Inputs: the five arrays of {@link RankerInputs#toNDList}; when the user dimension is 1 the
  * user's features are broadcast to every candidate. Output: logits [B].
@@ -91,7 +92,7 @@ public final class RankerBlock extends AbstractBlock {
     long rows = video.getShape().get(0);
 
     NDArray languages = ps.getValue(languageEmbedding, device, training);
-    NDArray shown = Layers.lookup(video, videos);
+    NDArray shown = shapes.rankerCandidateEmbedding() ? Layers.lookup(video, videos) : null;
     NDArray shownLanguage = Layers.lookup(videoLanguage, languages);
     NDArray watched = Layers.maskedMean(history, videos);
     NDArray language = Layers.lookup(userLanguage, languages);
@@ -99,7 +100,11 @@ public final class RankerBlock extends AbstractBlock {
       watched = watched.broadcast(rows, watched.getShape().get(1));
       language = language.broadcast(rows, language.getShape().get(1));
     }
-    NDArray x = NDArrays.concat(new NDList(shown, watched, shownLanguage, language, dense), 1);
+    NDList parts =
+        shapes.rankerCandidateEmbedding()
+            ? new NDList(shown, watched, shownLanguage, language, dense)
+            : new NDList(watched, shownLanguage, language, dense);
+    NDArray x = NDArrays.concat(parts, 1);
     x = hidden(ps, x, w1, b1, device, training);
     x = hidden(ps, x, w2, b2, device, training);
     x = hidden(ps, x, w3, b3, device, training);

@@ -339,7 +339,7 @@ public final class Evaluator {
   private static JsonObject rankerMetrics(
       Timeline t, ModelBundle bundle, int[] toBundle, long cutoff) {
     Dataset.Impressions im = t.data().impressions();
-    List<float[]> rows = new ArrayList<>(); // {score, retrieval, clicked, seconds, page}
+    List<float[]> rows = new ArrayList<>(); // {score, retrieval, clicked, seconds, page, user}
     int pages = 0;
     int stride = 1;
     int sessionsTotal = 0;
@@ -391,7 +391,12 @@ public final class Evaluator {
                 int i = source[c];
                 rows.add(
                     new float[] {
-                      seconds[c], retrieval[c], im.clicked()[i] ? 1 : 0, im.watchSeconds()[i], pages
+                      seconds[c],
+                      retrieval[c],
+                      im.clicked()[i] ? 1 : 0,
+                      im.watchSeconds()[i],
+                      pages,
+                      u
                     });
               }
               pages++;
@@ -424,7 +429,12 @@ public final class Evaluator {
    * Calibration of the ranker's score: rows in {@link #RELIABILITY_BINS} equal-count groups by
    * predicted watch seconds, each with its mean prediction, the mean watch seconds that followed (0
    * without a click), their ratio and, with resamples, the ratio's bootstrap 95% interval over the
-   * group's impressions (watch time is heavy-tailed: the measurement's own noise).
+   * group's impressions ({@code ratio_low}, {@code ratio_high}: watch time is heavy-tailed, the
+   * measurement's own noise). Rows with a sixth column (the user) also get the interval of a
+   * bootstrap over users ({@code user_ratio_low}, {@code user_ratio_high}): a user's impressions
+   * are correlated, so resampling impressions alone understates the noise.
+   *
+   * @param rows {score, retrieval score, clicked, watch seconds, page[, user]}
    */
   static JsonArray reliability(List<float[]> rows, int resamples) {
     float[][] sorted = rows.toArray(new float[0][]);
@@ -469,10 +479,43 @@ public final class Evaluator {
         Arrays.sort(ratios);
         bin.put("ratio_low", round(ratios[(int) Math.floor(0.025 * (resamples - 1))]))
             .put("ratio_high", round(ratios[(int) Math.ceil(0.975 * (resamples - 1))]));
+        if (sorted[from].length > 5) {
+          double[] byUser = userBootstrap(sorted, from, to, resamples, rnd);
+          bin.put("user_ratio_low", round(byUser[(int) Math.floor(0.025 * (resamples - 1))]))
+              .put("user_ratio_high", round(byUser[(int) Math.ceil(0.975 * (resamples - 1))]));
+        }
       }
       bins.add(bin);
     }
     return bins;
+  }
+
+  /**
+   * Sorted ratios of predicted / actual over {@code resamples} draws of the group's users with
+   * replacement, each drawn user bringing all of their rows in the group (rows[from, to)).
+   */
+  static double[] userBootstrap(
+      float[][] rows, int from, int to, int resamples, java.util.SplittableRandom rnd) {
+    java.util.Map<Float, double[]> sums = new java.util.HashMap<>(); // user → {predicted, actual}
+    for (int i = from; i < to; i++) {
+      double[] s = sums.computeIfAbsent(rows[i][5], k -> new double[2]);
+      s[0] += rows[i][0];
+      s[1] += watched(rows[i]);
+    }
+    double[][] users = sums.values().toArray(new double[0][]);
+    double[] ratios = new double[resamples];
+    for (int r = 0; r < resamples; r++) {
+      double p = 0;
+      double a = 0;
+      for (int k = 0; k < users.length; k++) {
+        double[] s = users[rnd.nextInt(users.length)];
+        p += s[0];
+        a += s[1];
+      }
+      ratios[r] = a > 0 ? p / a : Double.POSITIVE_INFINITY;
+    }
+    Arrays.sort(ratios);
+    return ratios;
   }
 
   private static double watched(float[] row) {

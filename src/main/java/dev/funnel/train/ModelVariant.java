@@ -150,7 +150,8 @@ public record ModelVariant(
         s.rankerLanguageEmbedding(),
         r[0],
         r[1],
-        r[2]);
+        r[2],
+        s.rankerCandidateEmbedding());
   }
 
   public JsonObject toJson() {

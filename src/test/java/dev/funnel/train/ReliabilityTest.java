@@ -53,6 +53,40 @@ class ReliabilityTest {
   }
 
   @Test
+  void reliability_correlatedUsers_userIntervalWiderThanImpressionInterval() {
+    // 200 users of 100 impressions each; a user's click rate is theirs (0.02 to 0.38), so one
+    // user's impressions move together and resampling them one by one understates the noise.
+    SplittableRandom rnd = new SplittableRandom(4);
+    List<float[]> rows = new ArrayList<>();
+    for (int u = 0; u < 200; u++) {
+      double ctr = 0.02 + 0.36 * rnd.nextDouble();
+      for (int k = 0; k < 100; k++) {
+        boolean click = rnd.nextDouble() < ctr;
+        float watch = click ? (float) (-100 * Math.log(1 - rnd.nextDouble())) : 0f;
+        rows.add(new float[] {20f + rows.size() * 1e-6f, 0, click ? 1 : 0, watch, 0, u});
+      }
+    }
+    JsonArray bins = Evaluator.reliability(rows, 200);
+    double impressions = 0;
+    double users = 0;
+    for (int b = 0; b < bins.size(); b++) {
+      JsonObject bin = bins.getJsonObject(b);
+      assertTrue(bin.getDouble("user_ratio_low") <= bin.getDouble("ratio"), bin.encode());
+      assertTrue(bin.getDouble("ratio") <= bin.getDouble("user_ratio_high"), bin.encode());
+      impressions += bin.getDouble("ratio_high") - bin.getDouble("ratio_low");
+      users += bin.getDouble("user_ratio_high") - bin.getDouble("user_ratio_low");
+    }
+    assertTrue(users > 1.3 * impressions, "user " + users + " vs impression " + impressions);
+  }
+
+  @Test
+  void reliability_rowsWithoutUser_noUserInterval() {
+    JsonArray bins = Evaluator.reliability(rows(2_000, 100, 20f, 5), 50);
+    assertTrue(bins.getJsonObject(0).containsKey("ratio_low"));
+    assertFalse(bins.getJsonObject(0).containsKey("user_ratio_low"));
+  }
+
+  @Test
   void reliability_withoutResamples_noInterval() {
     JsonArray bins = Evaluator.reliability(rows(2_000, 100, 20f, 3), 0);
     assertEquals(Evaluator.RELIABILITY_BINS, bins.size());
