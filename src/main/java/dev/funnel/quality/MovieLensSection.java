@@ -322,7 +322,8 @@ final class MovieLensSection {
     for (String stage : new String[] {"retrieval-", "funnel-"}) {
       if (method.startsWith(stage)) {
         String key = method.substring(stage.length());
-        String what = stage.equals("retrieval-") ? "retrieval alone" : "retrieval + ranker";
+        String what =
+            stage.equals("retrieval-") ? "retrieval alone" : "as served" + servedOrders(m);
         return "funnel, "
             + funnelLabel(real, key)
             + ": "
@@ -331,6 +332,27 @@ final class MovieLensSection {
       }
     }
     return method.equals("most-popular") ? "most-popular (all training watches)" : method;
+  }
+
+  /**
+   * " (order: ranker)" or, when seeds differ, " (order: ranker, retrieval, ranker)": the serving
+   * order each seed's training recorded; "" for results computed before it was recorded.
+   */
+  static String servedOrders(JsonObject m) {
+    JsonArray perSeed = m.getJsonArray("per_seed", new JsonArray());
+    java.util.List<String> orders = new ArrayList<>();
+    for (int i = 0; i < perSeed.size(); i++) {
+      String o = perSeed.getJsonObject(i).getString("served_order");
+      if (o == null) {
+        return "";
+      }
+      orders.add(o);
+    }
+    if (orders.isEmpty()) {
+      return "";
+    }
+    boolean same = orders.stream().distinct().count() == 1;
+    return " (order: " + (same ? orders.get(0) : String.join(", ", orders)) + ")";
   }
 
   private static String funnelLabel(JsonObject real, String key) {

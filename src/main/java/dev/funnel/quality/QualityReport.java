@@ -434,7 +434,9 @@ public final class QualityReport {
                     try (FunnelRecommender f =
                         new FunnelRecommender(
                             bundle, profiles, split.requestTs(), FeatureEncoder.HISTORY, rank)) {
-                      rows.add(QualityEvaluation.listMetrics(split, f, availability));
+                      rows.add(
+                          QualityEvaluation.listMetrics(split, f, availability)
+                              .put("served_order", f.servedOrder()));
                     }
                   }
                   return null;

@@ -1,0 +1,428 @@
+package dev.funnel.train;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.ParameterStore;
+import dev.funnel.data.Dataset;
+import dev.funnel.features.RecentCounts;
+import dev.funnel.features.UserProfile;
+import dev.funnel.models.FeatureEncoder;
+import dev.funnel.models.ModelBundle;
+import dev.funnel.models.RankerInputs;
+import dev.funnel.models.ServingOrder;
+import dev.funnel.models.UserInputs;
+import dev.funnel.models.VideoCatalog;
+import io.vertx.core.json.JsonObject;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+/**
+ * Chooses the home feed's {@link ServingOrder} at train time, on users no published or evaluated
+ * ranker fitted on: the ranker window's calibration hold-out ({@link RankerTrainer}). Each request
+ * is one of their watches in the window, of a video they had not watched and that existed then; the
+ * user is taken just before it (example age 0, as serving). Retrieval's top {@value #CANDIDATES}
+ * come from candidate A (fitted before the window, so out of sample too), and the ranker re-orders
+ * them by calibrated seconds capped at the duration, as serving does. Each order scores
+ * HitRate@{@value #AT} of the watched video, per user (mean over the user's requests, at most
+ * {@value #MAX_PER_USER}), then averaged over users.
+ *
+ * <p>The rule: serve retrieval's order only when the ranker loses beyond noise, i.e. the 95%
+ * bootstrap interval (users resampled) of the paired difference ranker − retrieval lies below 0.
+ * Otherwise keep the ranker: it is trained for watch time, which HitRate of the next watch does not
+ * measure, so a tie is no reason to drop it.
+ */
+final class OrderChoice {
+  static final int AT = 50;
+  static final int CANDIDATES = ModelBundle.DEFAULT_RANKER_BATCH;
+  static final int MAX_REQUESTS = 3_000;
+  static final int MAX_PER_USER = 20;
+
+  /** Fewer validation users than this: no choice, the ranker stays. */
+  static final int MIN_USERS = 30;
+
+  static final int RESAMPLES = 2_000;
+  private static final int BATCH = 64;
+
+  /** Per validation user: requests, and hits within the top {@value #AT} of each order. */
+  record Hits(int[] requests, int[] retrieval, int[] ranker) {
+    int users() {
+      return requests.length;
+    }
+  }
+
+  /** The order to record and the figures behind it ({@code training.order_choice}). */
+  record Decision(ServingOrder order, JsonObject json) {}
+
+  private OrderChoice() {}
+
+  /**
+   * Applies the rule to measured hits ({@code hits} null: nothing could be measured).
+   *
+   * @param forced {@link TrainOptions.Order#AUTO} to choose; otherwise the order to record
+   * @param why a short note when {@code hits} is null
+   */
+  static Decision decide(Hits hits, TrainOptions.Order forced, long seed, String why) {
+    JsonObject json =
+        new JsonObject()
+            .put(
+                "rule",
+                "retrieval's order when the 95% interval of HitRate@"
+                    + AT
+                    + " (ranker − retrieval, users resampled) is below 0; else the ranker");
+    ServingOrder chosen = ServingOrder.RANKER;
+    String reason;
+    if (hits == null || hits.users() < MIN_USERS) {
+      reason =
+          hits == null
+              ? why
+              : "too few validation users (" + hits.users() + " < " + MIN_USERS + ")";
+      if (hits != null) {
+        json.put("validation", figures(hits, seed));
+      }
+    } else {
+      JsonObject v = figures(hits, seed);
+      json.put("validation", v);
+      boolean loses = v.getJsonObject("ranker_minus_retrieval").getDouble("high") < 0;
+      chosen = loses ? ServingOrder.RETRIEVAL : ServingOrder.RANKER;
+      reason =
+          loses
+              ? "the ranker lowers HitRate@" + AT + " beyond noise"
+              : "the ranker does not lower HitRate@" + AT + " beyond noise";
+    }
+    if (forced != TrainOptions.Order.AUTO) {
+      ServingOrder f = ServingOrder.parse(forced.label());
+      json.put("validation_would_choose", chosen.label());
+      chosen = f;
+      reason = "forced by --order " + forced.label();
+    }
+    return new Decision(chosen, json.put("order", chosen.label()).put("reason", reason));
+  }
+
+  /** Means and 95% percentile-bootstrap intervals over users: each order and their difference. */
+  static JsonObject figures(Hits h, long seed) {
+    int n = h.users();
+    double[] retrieval = new double[n];
+    double[] ranker = new double[n];
+    int requests = 0;
+    for (int u = 0; u < n; u++) {
+      retrieval[u] = (double) h.retrieval()[u] / h.requests()[u];
+      ranker[u] = (double) h.ranker()[u] / h.requests()[u];
+      requests += h.requests()[u];
+    }
+    double[][] means = new double[3][RESAMPLES];
+    SplittableRandom rnd = new SplittableRandom(seed);
+    for (int b = 0; b < RESAMPLES; b++) {
+      double a = 0;
+      double k = 0;
+      for (int i = 0; i < n; i++) {
+        int u = rnd.nextInt(n);
+        a += retrieval[u];
+        k += ranker[u];
+      }
+      means[0][b] = a / n;
+      means[1][b] = k / n;
+      means[2][b] = (k - a) / n;
+    }
+    double a = Arrays.stream(retrieval).average().orElse(0);
+    double k = Arrays.stream(ranker).average().orElse(0);
+    return new JsonObject()
+        .put("users", n)
+        .put("requests", requests)
+        .put("at", AT)
+        .put("candidates", CANDIDATES)
+        .put("retrieval", interval(a, means[0]))
+        .put("ranker", interval(k, means[1]))
+        .put("ranker_minus_retrieval", interval(k - a, means[2]));
+  }
+
+  /** "0.512 [0.480, 0.544]". */
+  static String describe(JsonObject interval) {
+    return String.format(
+        java.util.Locale.ROOT,
+        "%.3f [%.3f, %.3f]",
+        interval.getDouble("mean"),
+        interval.getDouble("low"),
+        interval.getDouble("high"));
+  }
+
+  private static JsonObject interval(double mean, double[] resampled) {
+    double[] s = resampled.clone();
+    Arrays.sort(s);
+    return new JsonObject()
+        .put("mean", round(mean))
+        .put("low", round(s[(int) Math.floor(0.025 * (s.length - 1))]))
+        .put("high", round(s[(int) Math.ceil(0.975 * (s.length - 1))]));
+  }
+
+  private static double round(double x) {
+    return Math.round(x * 10_000.0) / 10_000.0;
+  }
+
+  /**
+   * Measures both orders for the {@code heldOut} users' watches in [from, to): candidate A
+   * retrieves, the served ranker ({@code ranker}, fitted without those users) re-orders.
+   *
+   * @return null when no held-out user has an eligible watch there
+   */
+  static Hits measure(
+      NDManager manager,
+      EncodedUsers users,
+      FeatureEncoder userEncoder,
+      CandidateTrainer.Result candidate,
+      RankerTrainer.Result ranker,
+      int[] heldOut,
+      long from,
+      long to,
+      long seed) {
+    Timeline t = users.timeline;
+    VideoCatalog catalog = userEncoder.catalog();
+    int[][] requests = requests(t, catalog, heldOut, from, to, seed);
+    int n = 0;
+    for (int[] r : requests) {
+      n += r.length > 0 ? 1 : 0;
+    }
+    if (n == 0) {
+      return null;
+    }
+    int[] requestCount = new int[n];
+    int[] retrievalHits = new int[n];
+    int[] rankerHits = new int[n];
+    // Flattened (user slot, watch index) pairs, batched through the tower and the scan.
+    int total = 0;
+    for (int[] r : requests) {
+      total += r.length;
+    }
+    int[] slot = new int[total];
+    int[] user = new int[total];
+    int[] watch = new int[total];
+    int s = 0;
+    int i = 0;
+    for (int k = 0; k < heldOut.length; k++) {
+      if (requests[k].length == 0) {
+        continue;
+      }
+      for (int w : requests[k]) {
+        slot[i] = s;
+        user[i] = heldOut[k];
+        watch[i++] = w;
+      }
+      requestCount[s++] = requests[k].length;
+    }
+    FeatureEncoder rankerEncoder =
+        new FeatureEncoder(
+            userEncoder.vocabularies(),
+            catalog,
+            ranker.quantiles(),
+            userEncoder.exampleAgeScaleSeconds());
+    float[] w = candidate.softmax().weight().getArray().toFloatArray();
+    float[] b = candidate.softmax().bias().getArray().toFloatArray();
+    int dims = w.length / b.length;
+    long[] uploads = sortedUploads(catalog);
+    ParameterStore ps = new ParameterStore(manager, false);
+    UserInputs inputs = new UserInputs(BATCH);
+    RankerInputs rows = new RankerInputs(CANDIDATES);
+    float[] raw = new float[FeatureEncoder.RANKER_RAW];
+    try (ExactTopK scan = new ExactTopK(w, b, dims)) {
+      for (int start = 0; start < total; start += BATCH) {
+        int count = Math.min(BATCH, total - start);
+        int[] k = new int[count];
+        for (int r = 0; r < count; r++) {
+          int u = user[start + r];
+          long ts = t.watchTs[u][watch[start + r]];
+          int historyEnd = t.watchesBefore(u, ts);
+          users.encode(userEncoder, u, historyEnd, ts, 0f, inputs, r);
+          // Enough to hold the top K after dropping what the user watched and what did not exist.
+          long future = uploads.length - upTo(uploads, ts);
+          k[r] = (int) Math.min(b.length, (long) CANDIDATES + historyEnd + future);
+        }
+        float[] vectors;
+        try (NDManager step = manager.newSubManager()) {
+          vectors =
+              candidate
+                  .tower()
+                  .forward(ps, inputs.toNDList(step, count), false)
+                  .singletonOrThrow()
+                  .toFloatArray();
+        }
+        ExactTopK.Result top = scan.top(vectors, count, k);
+        for (int r = 0; r < count; r++) {
+          int q = start + r;
+          int[] hit =
+              score(
+                  manager,
+                  ps,
+                  t,
+                  users,
+                  rankerEncoder,
+                  ranker,
+                  top.ids()[r],
+                  top.scores()[r],
+                  user[q],
+                  watch[q],
+                  rows,
+                  raw);
+          retrievalHits[slot[q]] += hit[0];
+          rankerHits[slot[q]] += hit[1];
+        }
+      }
+    }
+    return new Hits(requestCount, retrievalHits, rankerHits);
+  }
+
+  /**
+   * One request: the candidates (retrieval's best {@value #CANDIDATES} that existed and were not
+   * watched), and whether the watched video is in the top {@value #AT} of each order.
+   *
+   * @return {retrieval hit, ranker hit}, each 0 or 1
+   */
+  private static int[] score(
+      NDManager manager,
+      ParameterStore ps,
+      Timeline t,
+      EncodedUsers users,
+      FeatureEncoder encoder,
+      RankerTrainer.Result ranker,
+      int[] ids,
+      float[] scores,
+      int u,
+      int watchIndex,
+      RankerInputs rows,
+      float[] raw) {
+    VideoCatalog catalog = encoder.catalog();
+    long ts = t.watchTs[u][watchIndex];
+    int target = t.watchVideo[u][watchIndex];
+    int historyEnd = t.watchesBefore(u, ts);
+    Set<Integer> seen = new HashSet<>();
+    for (int h = 0; h < historyEnd; h++) {
+      seen.add(t.watchVideo[u][h]);
+    }
+    int[] candidates = new int[CANDIDATES];
+    float[] retrieval = new float[CANDIDATES];
+    int n = 0;
+    int targetAt = -1;
+    for (int i = 0; i < ids.length && n < CANDIDATES; i++) {
+      int v = ids[i];
+      if (catalog.uploadTs(v) <= ts && !seen.contains(v)) {
+        targetAt = v == target ? n : targetAt;
+        candidates[n] = v;
+        retrieval[n++] = scores[i];
+      }
+    }
+    if (targetAt < 0) {
+      return new int[] {0, 0}; // not retrieved: neither order can show it
+    }
+    RecentCounts<Integer> shown = previousImpressions(t, u, ts);
+    encoder.encodeRankerUser(rows, 0, t.watchVideo[u], 0, historyEnd, users.language[u]);
+    for (int c = 0; c < n; c++) {
+      RankerTrainer.rawFeatures(
+          t,
+          encoder,
+          u,
+          historyEnd,
+          ts,
+          candidates[c],
+          shown.count(candidates[c]),
+          retrieval[c],
+          raw);
+      encoder.encodeRankerRow(rows, c, candidates[c], raw[0], raw[1], raw[2], raw[3], raw[4]);
+    }
+    float[] logits;
+    try (NDManager step = manager.newSubManager()) {
+      logits =
+          ranker
+              .ranker()
+              .forward(ps, rows.toNDList(step, n, 1), false)
+              .singletonOrThrow()
+              .toFloatArray();
+    }
+    // Serving's seconds: calibrated, capped at the duration; ties keep the retrieval order.
+    float mine = seconds(ranker, catalog, candidates[targetAt], logits[targetAt]);
+    int above = 0;
+    for (int c = 0; c < n; c++) {
+      float other = seconds(ranker, catalog, candidates[c], logits[c]);
+      above += other > mine || (other == mine && c < targetAt) ? 1 : 0;
+    }
+    return new int[] {targetAt < AT ? 1 : 0, above < AT ? 1 : 0};
+  }
+
+  private static float seconds(
+      RankerTrainer.Result ranker, VideoCatalog catalog, int video, float logit) {
+    float s = ranker.calibration().seconds(logit);
+    int duration = catalog.durationSeconds(video);
+    return duration > 0 ? Math.min(s, duration) : s;
+  }
+
+  /** u's impression counts just before ts, with the profile's capped rule (as serving sees). */
+  private static RecentCounts<Integer> previousImpressions(Timeline t, int u, long ts) {
+    RecentCounts<Integer> shown = new RecentCounts<>(UserProfile.MAX_IMPRESSIONS);
+    Dataset.Impressions im = t.data().impressions();
+    for (int i : t.impressions[u]) {
+      if (im.ts()[i] < ts) {
+        shown.show(im.video()[i]);
+      }
+    }
+    return shown;
+  }
+
+  /**
+   * Per held-out user (in {@code heldOut}'s order), the watch indices that make requests: watches
+   * in [from, to) of a video the user had not watched before and that existed then, at most {@link
+   * #MAX_PER_USER} (and about {@link #MAX_REQUESTS} in all), chosen at random.
+   */
+  static int[][] requests(
+      Timeline t, VideoCatalog catalog, int[] heldOut, long from, long to, long seed) {
+    int perUser = Math.max(1, Math.min(MAX_PER_USER, MAX_REQUESTS / Math.max(1, heldOut.length)));
+    int stride = Math.max(1, (heldOut.length + MAX_REQUESTS - 1) / MAX_REQUESTS);
+    SplittableRandom rnd = new SplittableRandom(seed);
+    int[][] out = new int[heldOut.length][];
+    Set<Integer> seen = new HashSet<>();
+    for (int k = 0; k < heldOut.length; k++) {
+      out[k] = new int[0];
+      if (k % stride != 0) {
+        continue;
+      }
+      int u = heldOut[k];
+      int first = t.watchesBefore(u, from);
+      int end = t.watchesBefore(u, to);
+      int[] eligible = new int[end - first];
+      int m = 0;
+      seen.clear();
+      for (int h = 0; h < first; h++) {
+        seen.add(t.watchVideo[u][h]);
+      }
+      // Watches sharing a time see the same history: a video counts once, at its first watch.
+      for (int h = first; h < end; h++) {
+        int v = t.watchVideo[u][h];
+        if (!seen.contains(v) && catalog.uploadTs(v) <= t.watchTs[u][h]) {
+          eligible[m++] = h;
+        }
+        seen.add(v);
+      }
+      for (int i = 0; i < Math.min(perUser, m); i++) {
+        int j = i + rnd.nextInt(m - i);
+        int tmp = eligible[i];
+        eligible[i] = eligible[j];
+        eligible[j] = tmp;
+      }
+      out[k] = Arrays.copyOf(eligible, Math.min(perUser, m));
+    }
+    return out;
+  }
+
+  private static long[] sortedUploads(VideoCatalog catalog) {
+    long[] ts = new long[catalog.size()];
+    for (int v = 0; v < ts.length; v++) {
+      ts[v] = catalog.uploadTs(v);
+    }
+    Arrays.sort(ts);
+    return ts;
+  }
+
+  /** Videos uploaded at or before ts. */
+  private static int upTo(long[] sortedUploads, long ts) {
+    return ts == Long.MAX_VALUE
+        ? sortedUploads.length
+        : dev.funnel.models.SortedArrays.firstAtOrAfter(sortedUploads, ts + 1);
+  }
+}
