@@ -12,20 +12,23 @@ import dev.funnel.models.ServingOrder;
 import dev.funnel.models.UserInputs;
 import dev.funnel.models.VideoCatalog;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
  * Chooses the home feed's {@link ServingOrder} at train time, on users no published or evaluated
  * ranker fitted on: the ranker window's calibration hold-out ({@link RankerTrainer}). Each request
- * is one of their watches in the window, of a video they had not watched and that existed then; the
- * user is taken just before it (example age 0, as serving). Retrieval's top {@value #CANDIDATES}
- * come from candidate A (fitted before the window, so out of sample too), and the ranker re-orders
- * them by calibrated seconds capped at the duration, as serving does. Each order scores
- * HitRate@{@value #AT} of the watched video, per user (mean over the user's requests, at most
- * {@value #MAX_PER_USER}), then averaged over users.
+ * is one of their clicked impressions in the window (at the slate's time), or without an impression
+ * log one of their watches, of a video they had not watched and that existed then; the user is
+ * taken as of that time (example age 0, as serving). Retrieval's top {@value #CANDIDATES} come from
+ * candidate A (fitted before the window, so out of sample too), and the ranker re-orders them by
+ * calibrated seconds capped at the duration, as serving does. Each order scores HitRate@{@value
+ * #AT} of the watched video, per user (mean over the user's requests, at most {@value
+ * #MAX_PER_USER}), then averaged over users.
  *
  * <p>The rule: serve retrieval's order only when the ranker loses beyond noise, i.e. the 95%
  * bootstrap interval (users resampled) of the paired difference ranker − retrieval lies below 0.
@@ -177,38 +180,22 @@ final class OrderChoice {
       long seed) {
     Timeline t = users.timeline;
     VideoCatalog catalog = userEncoder.catalog();
-    int[][] requests = requests(t, catalog, heldOut, from, to, seed);
-    int n = 0;
-    for (int[] r : requests) {
-      n += r.length > 0 ? 1 : 0;
-    }
+    Requests req = requests(t, catalog, heldOut, from, to, seed);
+    int n = req.users();
     if (n == 0) {
       return null;
     }
+    int total = req.user().length;
+    int[] slot = req.slot();
+    int[] user = req.user();
+    long[] time = req.ts();
+    int[] target = req.target();
     int[] requestCount = new int[n];
+    for (int q = 0; q < total; q++) {
+      requestCount[slot[q]]++;
+    }
     int[] retrievalHits = new int[n];
     int[] rankerHits = new int[n];
-    // Flattened (user slot, watch index) pairs, batched through the tower and the scan.
-    int total = 0;
-    for (int[] r : requests) {
-      total += r.length;
-    }
-    int[] slot = new int[total];
-    int[] user = new int[total];
-    int[] watch = new int[total];
-    int s = 0;
-    int i = 0;
-    for (int k = 0; k < heldOut.length; k++) {
-      if (requests[k].length == 0) {
-        continue;
-      }
-      for (int w : requests[k]) {
-        slot[i] = s;
-        user[i] = heldOut[k];
-        watch[i++] = w;
-      }
-      requestCount[s++] = requests[k].length;
-    }
     FeatureEncoder rankerEncoder =
         new FeatureEncoder(
             userEncoder.vocabularies(),
@@ -229,7 +216,7 @@ final class OrderChoice {
         int[] k = new int[count];
         for (int r = 0; r < count; r++) {
           int u = user[start + r];
-          long ts = t.watchTs[u][watch[start + r]];
+          long ts = time[start + r];
           int historyEnd = t.watchesBefore(u, ts);
           users.encode(userEncoder, u, historyEnd, ts, 0f, inputs, r);
           // Enough to hold the top K after dropping what the user watched and what did not exist.
@@ -259,7 +246,8 @@ final class OrderChoice {
                   top.ids()[r],
                   top.scores()[r],
                   user[q],
-                  watch[q],
+                  time[q],
+                  target[q],
                   rows,
                   raw);
           retrievalHits[slot[q]] += hit[0];
@@ -286,12 +274,11 @@ final class OrderChoice {
       int[] ids,
       float[] scores,
       int u,
-      int watchIndex,
+      long ts,
+      int target,
       RankerInputs rows,
       float[] raw) {
     VideoCatalog catalog = encoder.catalog();
-    long ts = t.watchTs[u][watchIndex];
-    int target = t.watchVideo[u][watchIndex];
     int historyEnd = t.watchesBefore(u, ts);
     Set<Integer> seen = new HashSet<>();
     for (int h = 0; h < historyEnd; h++) {
@@ -366,48 +353,86 @@ final class OrderChoice {
   }
 
   /**
-   * Per held-out user (in {@code heldOut}'s order), the watch indices that make requests: watches
-   * in [from, to) of a video the user had not watched before and that existed then, at most {@link
-   * #MAX_PER_USER} (and about {@link #MAX_REQUESTS} in all), chosen at random.
+   * Validation requests, flattened: request q is user {@code user[q]} at {@code ts[q]}, whose
+   * watched video is {@code target[q]}; {@code slot[q]} numbers the users that have requests.
    */
-  static int[][] requests(
+  record Requests(int[] slot, int[] user, long[] ts, int[] target) {
+    int users() {
+      return slot.length == 0 ? 0 : slot[slot.length - 1] + 1;
+    }
+  }
+
+  /**
+   * The held-out users' requests in [from, to): with an impression log, each clicked impression at
+   * the slate's time (what serving answered; the watch itself comes seconds later, and by then the
+   * slate counts as a previous impression); without one, each watch. Only videos the user had not
+   * watched before and that existed then; at most {@link #MAX_PER_USER} per user (and about {@link
+   * #MAX_REQUESTS} in all), chosen at random.
+   */
+  static Requests requests(
       Timeline t, VideoCatalog catalog, int[] heldOut, long from, long to, long seed) {
     int perUser = Math.max(1, Math.min(MAX_PER_USER, MAX_REQUESTS / Math.max(1, heldOut.length)));
     int stride = Math.max(1, (heldOut.length + MAX_REQUESTS - 1) / MAX_REQUESTS);
+    Dataset.Impressions im = t.data().impressions();
+    boolean impressions = im.size() > 0;
     SplittableRandom rnd = new SplittableRandom(seed);
-    int[][] out = new int[heldOut.length][];
-    Set<Integer> seen = new HashSet<>();
-    for (int k = 0; k < heldOut.length; k++) {
-      out[k] = new int[0];
-      if (k % stride != 0) {
+    List<long[]> out = new ArrayList<>(); // {slot, user, ts, target}
+    int slot = 0;
+    for (int k = 0; k < heldOut.length; k += stride) {
+      int u = heldOut[k];
+      List<long[]> eligible = new ArrayList<>();
+      if (impressions) {
+        for (int i : t.impressions[u]) {
+          long ts = im.ts()[i];
+          int v = im.video()[i];
+          if (ts >= from && ts < to && im.clicked()[i] && isNew(t, catalog, u, v, ts)) {
+            eligible.add(new long[] {ts, v});
+          }
+        }
+      } else {
+        // Watches sharing a time see the same history: a video counts once, at its first watch.
+        Set<Integer> seen = new HashSet<>();
+        for (int h = t.watchesBefore(u, from); h < t.watchesBefore(u, to); h++) {
+          long ts = t.watchTs[u][h];
+          int v = t.watchVideo[u][h];
+          if (seen.add(v) && isNew(t, catalog, u, v, ts)) {
+            eligible.add(new long[] {ts, v});
+          }
+        }
+      }
+      if (eligible.isEmpty()) {
         continue;
       }
-      int u = heldOut[k];
-      int first = t.watchesBefore(u, from);
-      int end = t.watchesBefore(u, to);
-      int[] eligible = new int[end - first];
-      int m = 0;
-      seen.clear();
-      for (int h = 0; h < first; h++) {
-        seen.add(t.watchVideo[u][h]);
+      for (int i = 0; i < Math.min(perUser, eligible.size()); i++) {
+        java.util.Collections.swap(eligible, i, i + rnd.nextInt(eligible.size() - i));
+        out.add(new long[] {slot, u, eligible.get(i)[0], eligible.get(i)[1]});
       }
-      // Watches sharing a time see the same history: a video counts once, at its first watch.
-      for (int h = first; h < end; h++) {
-        int v = t.watchVideo[u][h];
-        if (!seen.contains(v) && catalog.uploadTs(v) <= t.watchTs[u][h]) {
-          eligible[m++] = h;
-        }
-        seen.add(v);
-      }
-      for (int i = 0; i < Math.min(perUser, m); i++) {
-        int j = i + rnd.nextInt(m - i);
-        int tmp = eligible[i];
-        eligible[i] = eligible[j];
-        eligible[j] = tmp;
-      }
-      out[k] = Arrays.copyOf(eligible, Math.min(perUser, m));
+      slot++;
     }
-    return out;
+    int m = out.size();
+    Requests r = new Requests(new int[m], new int[m], new long[m], new int[m]);
+    for (int q = 0; q < m; q++) {
+      long[] e = out.get(q);
+      r.slot()[q] = (int) e[0];
+      r.user()[q] = (int) e[1];
+      r.ts()[q] = e[2];
+      r.target()[q] = (int) e[3];
+    }
+    return r;
+  }
+
+  /** Whether v existed at ts and u had not watched it before ts. */
+  private static boolean isNew(Timeline t, VideoCatalog catalog, int u, int v, long ts) {
+    if (catalog.uploadTs(v) > ts) {
+      return false;
+    }
+    int end = t.watchesBefore(u, ts);
+    for (int h = 0; h < end; h++) {
+      if (t.watchVideo[u][h] == v) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static long[] sortedUploads(VideoCatalog catalog) {

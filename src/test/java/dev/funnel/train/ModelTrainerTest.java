@@ -212,6 +212,23 @@ class ModelTrainerTest {
   }
 
   @Test
+  void train_servingOrder_chosenOnHeldOutUsersAndRecorded() {
+    JsonObject manifest = bundle.manifest();
+    JsonObject choice = manifest.getJsonObject("training").getJsonObject("order_choice");
+    assertEquals(manifest.getJsonObject("serving").getString("order"), choice.getString("order"));
+    assertEquals(choice.getString("order"), bundle.servingOrder().label());
+    assertEquals(
+        "auto", manifest.getJsonObject("training").getJsonObject("options").getString("order"));
+    JsonObject v = choice.getJsonObject("validation");
+    assertTrue(v != null && v.getInteger("users") > 0, choice.encode());
+    // The rule, as recorded: retrieval exactly when the ranker lost beyond noise.
+    boolean lost = v.getJsonObject("ranker_minus_retrieval").getDouble("high") < 0;
+    boolean enough = v.getInteger("users") >= OrderChoice.MIN_USERS;
+    assertEquals(
+        lost && enough ? "retrieval" : "ranker", choice.getString("order"), choice.encode());
+  }
+
+  @Test
   void userVector_topicLoyalHistoryRetrievesThatTopic() {
     int topics = 20;
     String topic = "t3";

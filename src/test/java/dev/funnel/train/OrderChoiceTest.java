@@ -1,0 +1,102 @@
+package dev.funnel.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.funnel.models.ServingOrder;
+import io.vertx.core.json.JsonObject;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** The serving-order rule on synthetic per-user hits whose true rates are known. */
+class OrderChoiceTest {
+  private static final long SEED = 7L;
+
+  /** Users with {@code requests} requests each, hits drawn at the two rates. */
+  private static OrderChoice.Hits hits(int users, int requests, double retrieval, double ranker) {
+    SplittableRandom rnd = new SplittableRandom(11);
+    int[] n = new int[users];
+    int[] a = new int[users];
+    int[] k = new int[users];
+    for (int u = 0; u < users; u++) {
+      n[u] = requests;
+      for (int r = 0; r < requests; r++) {
+        a[u] += rnd.nextDouble() < retrieval ? 1 : 0;
+        k[u] += rnd.nextDouble() < ranker ? 1 : 0;
+      }
+    }
+    return new OrderChoice.Hits(n, a, k);
+  }
+
+  @Test
+  void decide_rankerClearlyWorse_servesRetrieval() {
+    OrderChoice.Decision d =
+        OrderChoice.decide(hits(300, 10, 0.55, 0.45), TrainOptions.Order.AUTO, SEED, null);
+    assertEquals(ServingOrder.RETRIEVAL, d.order());
+    JsonObject diff = d.json().getJsonObject("validation").getJsonObject("ranker_minus_retrieval");
+    assertTrue(diff.getDouble("high") < 0, diff.encode());
+    assertEquals("retrieval", d.json().getString("order"));
+  }
+
+  @Test
+  void decide_rankerBetter_keepsRanker() {
+    OrderChoice.Decision d =
+        OrderChoice.decide(hits(300, 10, 0.45, 0.55), TrainOptions.Order.AUTO, SEED, null);
+    assertEquals(ServingOrder.RANKER, d.order());
+    JsonObject v = d.json().getJsonObject("validation");
+    assertTrue(
+        v.getJsonObject("ranker").getDouble("mean")
+            > v.getJsonObject("retrieval").getDouble("mean"),
+        v.encode());
+  }
+
+  @Test
+  void decide_rankerSlightlyWorseWithinNoise_keepsRanker() {
+    // 40 users, one request each: a 0.02 gap is far inside the interval.
+    OrderChoice.Decision d =
+        OrderChoice.decide(hits(40, 1, 0.50, 0.48), TrainOptions.Order.AUTO, SEED, null);
+    assertEquals(ServingOrder.RANKER, d.order());
+    JsonObject diff = d.json().getJsonObject("validation").getJsonObject("ranker_minus_retrieval");
+    assertTrue(diff.getDouble("low") < 0 && diff.getDouble("high") > 0, diff.encode());
+  }
+
+  @Test
+  void decide_tooFewUsers_keepsRankerAndSaysWhy() {
+    OrderChoice.Decision d =
+        OrderChoice.decide(
+            hits(OrderChoice.MIN_USERS - 1, 20, 0.9, 0.1), TrainOptions.Order.AUTO, SEED, null);
+    assertEquals(ServingOrder.RANKER, d.order());
+    assertTrue(d.json().getString("reason").contains("too few"), d.json().encode());
+  }
+
+  @Test
+  void decide_nothingMeasured_keepsRankerWithTheGivenReason() {
+    OrderChoice.Decision d = OrderChoice.decide(null, TrainOptions.Order.AUTO, SEED, "no window");
+    assertEquals(ServingOrder.RANKER, d.order());
+    assertEquals("no window", d.json().getString("reason"));
+    assertNull(d.json().getJsonObject("validation"));
+  }
+
+  @Test
+  void decide_forced_overridesAndRecordsWhatValidationWouldChoose() {
+    OrderChoice.Decision d =
+        OrderChoice.decide(hits(300, 10, 0.55, 0.45), TrainOptions.Order.RANKER, SEED, null);
+    assertEquals(ServingOrder.RANKER, d.order());
+    assertEquals("retrieval", d.json().getString("validation_would_choose"));
+    assertTrue(d.json().getString("reason").contains("--order ranker"));
+  }
+
+  @Test
+  void figures_intervalsContainTheirMeans() {
+    JsonObject v = OrderChoice.figures(hits(100, 5, 0.3, 0.6), SEED);
+    assertEquals(100, v.getInteger("users"));
+    assertEquals(500, v.getInteger("requests"));
+    for (String k : new String[] {"retrieval", "ranker", "ranker_minus_retrieval"}) {
+      JsonObject i = v.getJsonObject(k);
+      assertTrue(
+          i.getDouble("low") <= i.getDouble("mean") && i.getDouble("mean") <= i.getDouble("high"),
+          k + " " + i.encode());
+    }
+  }
+}
