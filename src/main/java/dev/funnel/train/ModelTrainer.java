@@ -445,15 +445,31 @@ public final class ModelTrainer {
         v == null
             ? ""
             : String.format(
-                "; HitRate@%d on %d held-out users (%d requests): retrieval %s, ranker %s,"
-                    + " difference %s",
-                OrderChoice.AT,
-                v.getInteger("users"),
-                v.getInteger("requests"),
-                OrderChoice.describe(v.getJsonObject("retrieval")),
-                OrderChoice.describe(v.getJsonObject("ranker")),
-                OrderChoice.describe(v.getJsonObject("ranker_minus_retrieval"))));
+                    "; HitRate@%d on %d held-out users (%d requests): retrieval %s, ranker %s,"
+                        + " difference %s",
+                    OrderChoice.AT,
+                    v.getInteger("users"),
+                    v.getInteger("requests"),
+                    OrderChoice.describe(v.getJsonObject("retrieval")),
+                    OrderChoice.describe(v.getJsonObject("ranker")),
+                    OrderChoice.describe(v.getJsonObject("ranker_minus_retrieval")))
+                + secondsShare(v));
     return d;
+  }
+
+  /** "; watch seconds in the top 50: ..." when the choice measured them. */
+  private static String secondsShare(JsonObject v) {
+    JsonObject w = v == null ? null : v.getJsonObject("watch_seconds_share");
+    if (w == null) {
+      return "";
+    }
+    return String.format(
+        "; share of the requests' watch seconds in the top %d: retrieval %s, ranker %s,"
+            + " difference %s",
+        OrderChoice.AT,
+        OrderChoice.describe(w.getJsonObject("retrieval")),
+        OrderChoice.describe(w.getJsonObject("ranker")),
+        OrderChoice.describe(w.getJsonObject("ranker_minus_retrieval")));
   }
 
   private static ModelBundleWriter.Contents contents(

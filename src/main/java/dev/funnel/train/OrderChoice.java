@@ -48,7 +48,22 @@ final class OrderChoice {
   private static final int BATCH = 64;
 
   /** Per validation user: requests, and hits within the top {@value #AT} of each order. */
-  record Hits(int[] requests, int[] retrieval, int[] ranker) {
+  /**
+   * Per validation user: requests, and hits within the top {@value #AT} of each order; {@code
+   * seconds} the watch seconds of the requests' videos and {@code retrievalSeconds}, {@code
+   * rankerSeconds} those of the hits (null when not measured).
+   */
+  record Hits(
+      int[] requests,
+      int[] retrieval,
+      int[] ranker,
+      double[] seconds,
+      double[] retrievalSeconds,
+      double[] rankerSeconds) {
+    Hits(int[] requests, int[] retrieval, int[] ranker) {
+      this(requests, retrieval, ranker, null, null, null);
+    }
+
     int users() {
       return requests.length;
     }
@@ -102,7 +117,11 @@ final class OrderChoice {
     return new Decision(chosen, json.put("order", chosen.label()).put("reason", reason));
   }
 
-  /** Means and 95% percentile-bootstrap intervals over users: each order and their difference. */
+  /**
+   * Means and 95% percentile-bootstrap intervals over users of HitRate@{@value #AT} (what the rule
+   * reads) and, when measured, of the share of the requests' watch seconds that the top {@value
+   * #AT} holds (what the ranker is trained for): each order and the paired difference.
+   */
   static JsonObject figures(Hits h, long seed) {
     int n = h.users();
     double[] retrieval = new double[n];
@@ -113,6 +132,29 @@ final class OrderChoice {
       ranker[u] = (double) h.ranker()[u] / h.requests()[u];
       requests += h.requests()[u];
     }
+    JsonObject out =
+        new JsonObject()
+            .put("users", n)
+            .put("requests", requests)
+            .put("at", AT)
+            .put("candidates", CANDIDATES)
+            .mergeIn(paired(retrieval, ranker, seed));
+    if (h.seconds() != null) {
+      double[] a = new double[n];
+      double[] k = new double[n];
+      for (int u = 0; u < n; u++) {
+        double total = h.seconds()[u];
+        a[u] = total > 0 ? h.retrievalSeconds()[u] / total : retrieval[u];
+        k[u] = total > 0 ? h.rankerSeconds()[u] / total : ranker[u];
+      }
+      out.put("watch_seconds_share", paired(a, k, seed + 1));
+    }
+    return out;
+  }
+
+  /** {"retrieval", "ranker", "ranker_minus_retrieval"}: means over users with their intervals. */
+  private static JsonObject paired(double[] retrieval, double[] ranker, long seed) {
+    int n = retrieval.length;
     double[][] means = new double[3][RESAMPLES];
     SplittableRandom rnd = new SplittableRandom(seed);
     for (int b = 0; b < RESAMPLES; b++) {
@@ -130,10 +172,6 @@ final class OrderChoice {
     double a = Arrays.stream(retrieval).average().orElse(0);
     double k = Arrays.stream(ranker).average().orElse(0);
     return new JsonObject()
-        .put("users", n)
-        .put("requests", requests)
-        .put("at", AT)
-        .put("candidates", CANDIDATES)
         .put("retrieval", interval(a, means[0]))
         .put("ranker", interval(k, means[1]))
         .put("ranker_minus_retrieval", interval(k - a, means[2]));
@@ -196,6 +234,9 @@ final class OrderChoice {
     }
     int[] retrievalHits = new int[n];
     int[] rankerHits = new int[n];
+    double[] seconds = new double[n];
+    double[] retrievalSeconds = new double[n];
+    double[] rankerSeconds = new double[n];
     FeatureEncoder rankerEncoder =
         new FeatureEncoder(
             userEncoder.vocabularies(),
@@ -250,12 +291,17 @@ final class OrderChoice {
                   target[q],
                   rows,
                   raw);
+          double watched = req.seconds()[q];
           retrievalHits[slot[q]] += hit[0];
           rankerHits[slot[q]] += hit[1];
+          seconds[slot[q]] += watched;
+          retrievalSeconds[slot[q]] += hit[0] * watched;
+          rankerSeconds[slot[q]] += hit[1] * watched;
         }
       }
     }
-    return new Hits(requestCount, retrievalHits, rankerHits);
+    return new Hits(
+        requestCount, retrievalHits, rankerHits, seconds, retrievalSeconds, rankerSeconds);
   }
 
   /**
@@ -354,9 +400,10 @@ final class OrderChoice {
 
   /**
    * Validation requests, flattened: request q is user {@code user[q]} at {@code ts[q]}, whose
-   * watched video is {@code target[q]}; {@code slot[q]} numbers the users that have requests.
+   * watched video is {@code target[q]}, for {@code seconds[q]}; {@code slot[q]} numbers the users
+   * that have requests.
    */
-  record Requests(int[] slot, int[] user, long[] ts, int[] target) {
+  record Requests(int[] slot, int[] user, long[] ts, int[] target, double[] seconds) {
     int users() {
       return slot.length == 0 ? 0 : slot[slot.length - 1] + 1;
     }
@@ -376,7 +423,7 @@ final class OrderChoice {
     Dataset.Impressions im = t.data().impressions();
     boolean impressions = im.size() > 0;
     SplittableRandom rnd = new SplittableRandom(seed);
-    List<long[]> out = new ArrayList<>(); // {slot, user, ts, target}
+    List<long[]> out = new ArrayList<>(); // {slot, user, ts, target, whole watch seconds}
     int slot = 0;
     for (int k = 0; k < heldOut.length; k += stride) {
       int u = heldOut[k];
@@ -386,7 +433,7 @@ final class OrderChoice {
           long ts = im.ts()[i];
           int v = im.video()[i];
           if (ts >= from && ts < to && im.clicked()[i] && isNew(t, catalog, u, v, ts)) {
-            eligible.add(new long[] {ts, v});
+            eligible.add(new long[] {ts, v, Math.round(im.watchSeconds()[i])});
           }
         }
       } else {
@@ -396,7 +443,7 @@ final class OrderChoice {
           long ts = t.watchTs[u][h];
           int v = t.watchVideo[u][h];
           if (seen.add(v) && isNew(t, catalog, u, v, ts)) {
-            eligible.add(new long[] {ts, v});
+            eligible.add(new long[] {ts, v, Math.round(t.watchSeconds[u][h])});
           }
         }
       }
@@ -405,18 +452,20 @@ final class OrderChoice {
       }
       for (int i = 0; i < Math.min(perUser, eligible.size()); i++) {
         java.util.Collections.swap(eligible, i, i + rnd.nextInt(eligible.size() - i));
-        out.add(new long[] {slot, u, eligible.get(i)[0], eligible.get(i)[1]});
+        long[] e = eligible.get(i);
+        out.add(new long[] {slot, u, e[0], e[1], e[2]});
       }
       slot++;
     }
     int m = out.size();
-    Requests r = new Requests(new int[m], new int[m], new long[m], new int[m]);
+    Requests r = new Requests(new int[m], new int[m], new long[m], new int[m], new double[m]);
     for (int q = 0; q < m; q++) {
       long[] e = out.get(q);
       r.slot()[q] = (int) e[0];
       r.user()[q] = (int) e[1];
       r.ts()[q] = e[2];
       r.target()[q] = (int) e[3];
+      r.seconds()[q] = e[4];
     }
     return r;
   }

@@ -221,6 +221,7 @@ class ModelTrainerTest {
         "auto", manifest.getJsonObject("training").getJsonObject("options").getString("order"));
     JsonObject v = choice.getJsonObject("validation");
     assertTrue(v != null && v.getInteger("users") > 0, choice.encode());
+    assertTrue(v.containsKey("watch_seconds_share"), v.encode());
     // The rule, as recorded: retrieval exactly when the ranker lost beyond noise.
     boolean lost = v.getJsonObject("ranker_minus_retrieval").getDouble("high") < 0;
     boolean enough = v.getInteger("users") >= OrderChoice.MIN_USERS;

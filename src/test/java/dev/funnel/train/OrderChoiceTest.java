@@ -88,6 +88,25 @@ class OrderChoiceTest {
   }
 
   @Test
+  void figures_watchSecondsShare_weighsHitsByTheirSeconds() {
+    // One user: two requests, 10 s and 90 s; retrieval shows the short one, the ranker the long.
+    OrderChoice.Hits h =
+        new OrderChoice.Hits(
+            new int[] {2},
+            new int[] {1},
+            new int[] {1},
+            new double[] {100},
+            new double[] {10},
+            new double[] {90});
+    JsonObject v = OrderChoice.figures(h, SEED);
+    assertEquals(0.5, v.getJsonObject("retrieval").getDouble("mean"), 1e-9);
+    assertEquals(0.5, v.getJsonObject("ranker").getDouble("mean"), 1e-9);
+    JsonObject share = v.getJsonObject("watch_seconds_share");
+    assertEquals(0.1, share.getJsonObject("retrieval").getDouble("mean"), 1e-9);
+    assertEquals(0.9, share.getJsonObject("ranker").getDouble("mean"), 1e-9);
+  }
+
+  @Test
   void figures_intervalsContainTheirMeans() {
     JsonObject v = OrderChoice.figures(hits(100, 5, 0.3, 0.6), SEED);
     assertEquals(100, v.getInteger("users"));
