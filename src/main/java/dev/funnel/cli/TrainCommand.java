@@ -108,7 +108,7 @@ public final class TrainCommand implements Callable<Integer> {
       description =
           "How serving orders retrieval's top 300 for the home feed, recorded in model.json"
               + " (serving.order): auto = chosen on the ranker window's held-out users (retrieval's"
-              + " order only when the ranker lowers HitRate@50 beyond noise; default), ranker or"
+              + " order when its HitRate@50 and watch-seconds share are both higher), ranker or"
               + " retrieval = forced.")
   String order;
 

@@ -222,8 +222,13 @@ class ModelTrainerTest {
     JsonObject v = choice.getJsonObject("validation");
     assertTrue(v != null && v.getInteger("users") > 0, choice.encode());
     assertTrue(v.containsKey("watch_seconds_share"), v.encode());
-    // The rule, as recorded: retrieval exactly when the ranker lost beyond noise.
-    boolean lost = v.getJsonObject("ranker_minus_retrieval").getDouble("high") < 0;
+    // The rule, as recorded: retrieval exactly when the ranker's means are lower on both.
+    boolean lost =
+        v.getJsonObject("ranker_minus_retrieval").getDouble("mean") < 0
+            && v.getJsonObject("watch_seconds_share")
+                    .getJsonObject("ranker_minus_retrieval")
+                    .getDouble("mean")
+                < 0;
     boolean enough = v.getInteger("users") >= OrderChoice.MIN_USERS;
     assertEquals(
         lost && enough ? "retrieval" : "ranker", choice.getString("order"), choice.encode());

@@ -13,29 +13,52 @@ import org.junit.jupiter.api.Test;
 class OrderChoiceTest {
   private static final long SEED = 7L;
 
-  /** Users with {@code requests} requests each, hits drawn at the two rates. */
-  private static OrderChoice.Hits hits(int users, int requests, double retrieval, double ranker) {
+  /**
+   * Users with {@code requests} requests each, hits drawn at the two rates; each request is worth
+   * 10 s, or {@code rankerLong} s when the ranker shows it (the ranker finds the long watches).
+   */
+  private static OrderChoice.Hits hits(
+      int users, int requests, double retrieval, double ranker, double rankerLong) {
     SplittableRandom rnd = new SplittableRandom(11);
     int[] n = new int[users];
     int[] a = new int[users];
     int[] k = new int[users];
+    double[] seconds = new double[users];
+    double[] as = new double[users];
+    double[] ks = new double[users];
     for (int u = 0; u < users; u++) {
       n[u] = requests;
       for (int r = 0; r < requests; r++) {
-        a[u] += rnd.nextDouble() < retrieval ? 1 : 0;
-        k[u] += rnd.nextDouble() < ranker ? 1 : 0;
+        boolean ra = rnd.nextDouble() < retrieval;
+        boolean rk = rnd.nextDouble() < ranker;
+        double s = rk ? rankerLong : 10;
+        a[u] += ra ? 1 : 0;
+        k[u] += rk ? 1 : 0;
+        seconds[u] += s;
+        as[u] += ra ? s : 0;
+        ks[u] += rk ? s : 0;
       }
     }
-    return new OrderChoice.Hits(n, a, k);
+    return new OrderChoice.Hits(n, a, k, seconds, as, ks);
+  }
+
+  private static OrderChoice.Hits hits(int users, int requests, double retrieval, double ranker) {
+    return hits(users, requests, retrieval, ranker, 10);
   }
 
   @Test
-  void decide_rankerClearlyWorse_servesRetrieval() {
+  void decide_rankerWorseOnBoth_servesRetrieval() {
     OrderChoice.Decision d =
         OrderChoice.decide(hits(300, 10, 0.55, 0.45), TrainOptions.Order.AUTO, SEED, null);
     assertEquals(ServingOrder.RETRIEVAL, d.order());
-    JsonObject diff = d.json().getJsonObject("validation").getJsonObject("ranker_minus_retrieval");
-    assertTrue(diff.getDouble("high") < 0, diff.encode());
+    JsonObject v = d.json().getJsonObject("validation");
+    assertTrue(v.getJsonObject("ranker_minus_retrieval").getDouble("high") < 0, v.encode());
+    assertTrue(
+        v.getJsonObject("watch_seconds_share")
+                .getJsonObject("ranker_minus_retrieval")
+                .getDouble("mean")
+            < 0,
+        v.encode());
     assertEquals("retrieval", d.json().getString("order"));
   }
 
@@ -52,13 +75,29 @@ class OrderChoiceTest {
   }
 
   @Test
-  void decide_rankerSlightlyWorseWithinNoise_keepsRanker() {
-    // 40 users, one request each: a 0.02 gap is far inside the interval.
+  void decide_rankerFewerHitsButMoreWatchTime_keepsRanker() {
+    // The ranker shows fewer of the watched videos, but the ones it shows are watched 20× longer.
     OrderChoice.Decision d =
-        OrderChoice.decide(hits(40, 1, 0.50, 0.48), TrainOptions.Order.AUTO, SEED, null);
+        OrderChoice.decide(hits(300, 10, 0.55, 0.45, 200), TrainOptions.Order.AUTO, SEED, null);
     assertEquals(ServingOrder.RANKER, d.order());
-    JsonObject diff = d.json().getJsonObject("validation").getJsonObject("ranker_minus_retrieval");
+    assertTrue(d.json().getString("reason").contains("watch-seconds"), d.json().encode());
+  }
+
+  @Test
+  void decide_slightlyWorseWithinNoise_followsTheMeanAndRecordsTheInterval() {
+    // 40 users, one request each: the gap is inside the interval, and the mean still decides.
+    OrderChoice.Decision d =
+        OrderChoice.decide(hits(40, 1, 0.50, 0.45), TrainOptions.Order.AUTO, SEED, null);
+    JsonObject v = d.json().getJsonObject("validation");
+    JsonObject diff = v.getJsonObject("ranker_minus_retrieval");
     assertTrue(diff.getDouble("low") < 0 && diff.getDouble("high") > 0, diff.encode());
+    boolean lower =
+        diff.getDouble("mean") < 0
+            && v.getJsonObject("watch_seconds_share")
+                    .getJsonObject("ranker_minus_retrieval")
+                    .getDouble("mean")
+                < 0;
+    assertEquals(lower ? ServingOrder.RETRIEVAL : ServingOrder.RANKER, d.order());
   }
 
   @Test
