@@ -58,6 +58,7 @@ final class ExplainJson {
     }
     return new JsonObject()
         .put("path", e.path())
+        .put("order", e.order())
         .put("reason", e.reason())
         .put(
             "user",

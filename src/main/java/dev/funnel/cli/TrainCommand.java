@@ -101,6 +101,17 @@ public final class TrainCommand implements Callable<Integer> {
               + " (default), ann = always, none = never (./funnel build-index does it later).")
   String index;
 
+  @Option(
+      names = "--order",
+      paramLabel = "auto|ranker|retrieval",
+      defaultValue = "auto",
+      description =
+          "How serving orders retrieval's top 300 for the home feed, recorded in model.json"
+              + " (serving.order): auto = chosen on the ranker window's held-out users (retrieval's"
+              + " order when its HitRate@50 and watch-seconds share are both higher), ranker or"
+              + " retrieval = forced.")
+  String order;
+
   @Option(names = "--fast", description = "Small, quick settings (tests, tiny datasets).")
   boolean fast;
 
@@ -123,7 +134,8 @@ public final class TrainCommand implements Callable<Integer> {
               o.popularWindowDays(),
               seed != null ? seed : o.seed(),
               maxExamplesPerUser != null ? maxExamplesPerUser : o.maxExamplesPerUser(),
-              rankerQuantile != null ? rankerQuantile : o.rankerQuantile());
+              rankerQuantile != null ? rankerQuantile : o.rankerQuantile(),
+              TrainOptions.Order.parse(order));
       if (!index.equals("auto") && !index.equals("ann") && !index.equals("none")) {
         return fail("--index must be auto, ann or none, got " + index);
       }
@@ -140,11 +152,28 @@ public final class TrainCommand implements Callable<Integer> {
                   .encodePrettily());
         }
       }
+      System.err.println(servingOrderLine(version));
       System.out.println(version);
       return 0;
     } catch (Exception e) {
       return fail(message(e));
     }
+  }
+
+  /** "serving order: X (why)", from the version's model.json. */
+  static String servingOrderLine(Path version) throws IOException {
+    io.vertx.core.json.JsonObject manifest =
+        new io.vertx.core.json.JsonObject(
+            Files.readString(version.resolve(dev.funnel.models.BundleFiles.MANIFEST)));
+    io.vertx.core.json.JsonObject choice =
+        manifest
+            .getJsonObject("training", new io.vertx.core.json.JsonObject())
+            .getJsonObject("order_choice", new io.vertx.core.json.JsonObject());
+    return "serving order: "
+        + dev.funnel.models.ServingOrder.of(manifest).label()
+        + " ("
+        + choice.getString("reason", "not recorded")
+        + ")";
   }
 
   static Dataset readDataset(Path dir) throws IOException {

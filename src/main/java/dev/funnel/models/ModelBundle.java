@@ -42,6 +42,7 @@ public final class ModelBundle implements AutoCloseable {
   private final float[] videoBias;
   private final int[] popular;
   private final long dataEndTs;
+  private final ServingOrder order;
   private final Model towerModel;
   private final Model rankerModel;
 
@@ -69,6 +70,7 @@ public final class ModelBundle implements AutoCloseable {
     this.popular = popular;
     JsonObject data = manifest.getJsonObject("data", new JsonObject());
     this.dataEndTs = data.getLong("end_ts", 0L);
+    this.order = ServingOrder.of(manifest);
     this.towerModel = towerModel;
     this.rankerModel = rankerModel;
   }
@@ -107,6 +109,7 @@ public final class ModelBundle implements AutoCloseable {
     ModelShapes shapes;
     try {
       shapes = ModelShapes.fromJson(manifest.getJsonObject("shapes"));
+      ServingOrder.of(manifest); // an unknown order fails the load, not the first request
     } catch (IllegalArgumentException e) {
       throw new IOException(dir + ": " + e.getMessage(), e);
     }
@@ -291,6 +294,13 @@ public final class ModelBundle implements AutoCloseable {
   /** How this version's ranker turns logits into watch seconds ({@code calibration.json}). */
   public WatchTimeCalibration calibration() {
     return calibration;
+  }
+
+  /**
+   * How the home feed orders retrieval's candidates ({@code serving.order}, chosen at training).
+   */
+  public ServingOrder servingOrder() {
+    return order;
   }
 
   /** The feature encoding this version was trained with (vocabularies, quantiles). */

@@ -26,6 +26,7 @@ final class ExplainTrace implements Trace {
   private Candidates candidates;
   private boolean ranked;
   private String path = "popular";
+  private String order = "popular";
   private String reason;
   private List<Explanation.Item> items = List.of();
   private int itemsOmitted;
@@ -49,18 +50,21 @@ final class ExplainTrace implements Trace {
     this.indexed = indexed;
     this.candidates = candidates;
     this.path = "unranked";
+    this.order = "retrieval";
   }
 
   @Override
-  public void ranked() {
+  public void ranked(String order) {
     this.ranked = true;
     this.path = "ranked";
+    this.order = order;
   }
 
   @Override
   public void modelFailed() {
     // The answer is popular videos: none of it comes from retrieval or the ranker.
     this.path = "popular";
+    this.order = "popular";
     this.candidates = null;
     this.ranked = false;
     because("model call failed");
@@ -126,6 +130,7 @@ final class ExplainTrace implements Trace {
             new Explanation.Stage("rank", t.rankMs(), k, returned, ranked));
     return new Explanation(
         path,
+        order,
         reason,
         profileFound,
         history,

@@ -11,6 +11,10 @@ import java.util.List;
  *
  * @param path {@code ranked} (the full funnel), {@code unranked} (retrieval order: the deadline
  *     passed before the ranker) or {@code popular} (no model ran)
+ * @param order what the returned list is ordered by: {@code ranker} (expected watch seconds),
+ *     {@code retrieval} (u·w_v + b_v: the version's recorded serving order, or the deadline cut the
+ *     ranker), {@code related} (watch-next's blend of the ranker and the similarity to the playing
+ *     video) or {@code popular}
  * @param reason why the path is not {@code ranked}, or null
  * @param profileFound whether the feature store had a profile for the user
  * @param history watched videos the models saw (stored plus given, at most 50)
@@ -24,6 +28,7 @@ import java.util.List;
  */
 public record Explanation(
     String path,
+    String order,
     String reason,
     boolean profileFound,
     int history,

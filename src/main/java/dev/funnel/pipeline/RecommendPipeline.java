@@ -275,9 +275,11 @@ public final class RecommendPipeline {
                   r.nowTs(),
                   r.excluded(),
                   count,
-                  model.popular());
+                  model.popular(),
+                  model.bundle().servingOrder());
       t.rankDone = System.nanoTime();
-      trace.ranked();
+      // Watch-next has its own order (the ranker blended with similarity to the playing video).
+      trace.ranked(related ? "related" : model.bundle().servingOrder().label());
       return answer(req, ranked, r.storeFailed(), t);
     } catch (RuntimeException e) {
       trace.modelFailed();

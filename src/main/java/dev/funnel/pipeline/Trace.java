@@ -23,8 +23,12 @@ interface Trace {
   /** The tower and the index ran; the answer is at least the retrieval order. */
   default void retrieved(int indexed, Candidates candidates) {}
 
-  /** The ranker ordered the candidates. */
-  default void ranked() {}
+  /**
+   * The ranker scored the candidates and the list is in {@code order}: {@code ranker}, {@code
+   * retrieval} (the version's recorded order; scores stay the ranker's seconds) or {@code related}
+   * (watch-next's blend).
+   */
+  default void ranked(String order) {}
 
   /** A model call failed: the answer is popular videos, none of it from retrieval or the ranker. */
   default void modelFailed() {}

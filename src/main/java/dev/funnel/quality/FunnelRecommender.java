@@ -3,14 +3,16 @@ package dev.funnel.quality;
 import dev.funnel.features.UserProfile;
 import dev.funnel.models.ModelBundle;
 import dev.funnel.models.RankerModel;
+import dev.funnel.models.ServingOrder;
 import dev.funnel.models.UserTower;
 import java.util.Arrays;
 
 /**
  * The trained model through its serving predictors: retrieval alone (top K of u·w_v + b_v over the
- * whole catalogue, as the exact index serves it) or the full funnel (the top {@link #CANDIDATES} by
- * retrieval, re-ordered by the ranker's expected watch time). Dense ids are the dataset's; the
- * bundle's catalogue is mapped onto them.
+ * whole catalogue, as the exact index serves it) or the funnel as served (the top {@link
+ * #CANDIDATES} by retrieval in the version's recorded {@link ServingOrder}: re-ordered by the
+ * ranker's expected watch time, or left in retrieval's order when training chose that). Dense ids
+ * are the dataset's; the bundle's catalogue is mapped onto them.
  *
  * <p>A request at a past time t is replayed with the example age the model was trained to expect
  * for it: the end of its training − t (at serving, requests come at the end of training, age 0).
@@ -99,7 +101,7 @@ final class FunnelRecommender implements Recommender, AutoCloseable {
     long ts = requestTs[user];
     UserProfile profile = profiles.at(user, ts, historyLength);
     float[] scores = retrievalScores(profile, ts);
-    if (!rank) {
+    if (!rank || bundle.servingOrder() == ServingOrder.RETRIEVAL) {
       return Recommender.topK(scores, excluded, k);
     }
     int[] candidates = Recommender.topK(scores, excluded, Math.max(k, CANDIDATES));
@@ -118,6 +120,11 @@ final class FunnelRecommender implements Recommender, AutoCloseable {
       out[i] = candidates[order[i]];
     }
     return out;
+  }
+
+  /** The order {@link #recommend} serves in ({@code retrieval} for retrieval alone). */
+  String servedOrder() {
+    return rank ? bundle.servingOrder().label() : ServingOrder.RETRIEVAL.label();
   }
 
   /** Expected watch seconds of the given dataset videos for user u at ts (ranker only). */

@@ -135,7 +135,10 @@ public final class ReportRenderer {
                 + " of the catalogue in anyone's top K).\n"
                 + "- The lists come from the trained bundle through the serving predictors"
                 + " (`FunnelRecommender`: the user tower, an exact scan of u·w_v + b_v, the ranker"
-                + " on the top 300), in process — not through the HTTP API.\n\n");
+                + " on the top 300), in process — not through the HTTP API. A funnel row is the"
+                + " funnel as served: the top 300 in the order its training chose and recorded"
+                + " (`serving.order` in model.json, [models.md](models.md)), the ranker's or"
+                + " retrieval's own.\n\n");
     if (real != null) {
       MovieLensSection.render(real, md, charts);
     }

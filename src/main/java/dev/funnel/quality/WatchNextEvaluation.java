@@ -230,7 +230,9 @@ public final class WatchNextEvaluation {
     ResolvedUser user = bundle.encoder().resolve(profile);
     float[] u = retriever.userVector(user, ts);
     Candidates c = retriever.search(u, CANDIDATES, excluded);
-    return CandidateRanker.rank(ranker, user, c, ts, excluded, options.count(), new int[0]).ids();
+    return CandidateRanker.rank(
+            ranker, user, c, ts, excluded, options.count(), new int[0], bundle.servingOrder())
+        .ids();
   }
 
   /** The watch-next route, as RecommendPipeline runs it; {@code profile} null = anonymous. */

@@ -22,13 +22,29 @@ public final class TopN {
    */
   public static ScoredVideos select(
       int[] ids, float[] scores, int count, ExclusionSet excluded, int n, int[] fallback) {
-    // One primitive sort of (descending score, candidate position) keys: ties keep the retrieval
+    return select(ids, scores, scores, count, excluded, n, fallback);
+  }
+
+  /**
+   * As {@link #select(int[], float[], int, ExclusionSet, int, int[])}, ordered by {@code orderBy}
+   * while each kept video carries its {@code scores} entry: the retrieval order with the ranker's
+   * seconds as scores (then not necessarily non-increasing). A NaN in either drops the candidate.
+   */
+  public static ScoredVideos select(
+      int[] ids,
+      float[] orderBy,
+      float[] scores,
+      int count,
+      ExclusionSet excluded,
+      int n,
+      int[] fallback) {
+    // One primitive sort of (descending key, candidate position) keys: ties keep the retrieval
     // order, so results are deterministic, and nothing is boxed.
     long[] keys = new long[count];
     int m = 0;
     for (int i = 0; i < count; i++) {
-      float s = scores[i];
-      if (!Float.isNaN(s)) {
+      float s = orderBy[i];
+      if (!Float.isNaN(s) && !Float.isNaN(scores[i])) {
         keys[m++] = ((long) ~sortable(s) << 32) | i;
       }
     }
@@ -44,8 +60,11 @@ public final class TopN {
         outScores[size++] = scores[i];
       }
     }
-    // The fallback goes last, scored no higher than anything ranked: scores stay non-increasing.
-    float fallbackScore = size > 0 ? Math.min(0f, outScores[size - 1]) : 0f;
+    // The fallback goes last, scored no higher than anything kept.
+    float fallbackScore = 0f;
+    for (int i = 0; i < size; i++) {
+      fallbackScore = Math.min(fallbackScore, outScores[i]);
+    }
     for (int i = 0; fallback != null && i < fallback.length && size < n; i++) {
       int id = fallback[i];
       if (excluded.contains(id) || contains(outIds, size, id)) {

@@ -232,6 +232,18 @@ public final class ModelTrainer {
               run,
               phaseScoring,
               phaseRanker);
+      // Before B: B continues A's tables, and the choice needs A as it was (out of sample).
+      OrderChoice.Decision order =
+          chooseOrder(
+              manager,
+              users,
+              userEncoder,
+              fitted,
+              ranker,
+              outOfSample,
+              rankerWindowFrom,
+              cutoff,
+              options);
       CandidateTrainer.Result evaluated = fitted;
       if (outOfSample) {
         evaluated =
@@ -295,7 +307,9 @@ public final class ModelTrainer {
                       .put("variant", variant.toJson())
                       .put("protocol", protocol)
                       .put("candidate", candidateStats.put("continued", continued))
-                      .put("ranker", ranker.stats()))
+                      .put("ranker", ranker.stats())
+                      .put("order_choice", order.json()))
+              .put("serving", order.order().toJson())
               .put(
                   "popular",
                   new JsonObject()
@@ -384,6 +398,78 @@ public final class ModelTrainer {
       log.info("wrote model version {} in {} s", done, String.format("%.1f", trainSeconds));
       return done;
     }
+  }
+
+  /**
+   * The home feed's serving order ({@link OrderChoice}), measured on the ranker window's held-out
+   * users; the ranker's order when there is nothing out of sample to measure on.
+   */
+  private static OrderChoice.Decision chooseOrder(
+      NDManager manager,
+      EncodedUsers users,
+      FeatureEncoder userEncoder,
+      CandidateTrainer.Result fitted,
+      RankerTrainer.Result ranker,
+      boolean outOfSample,
+      long windowFrom,
+      long windowTo,
+      TrainOptions options) {
+    OrderChoice.Hits hits = null;
+    String why;
+    long started = System.nanoTime();
+    if (!outOfSample) {
+      why = "no out-of-sample ranker window: retrieval would be scored on its own training watches";
+    } else if (ranker.heldOutUsers().length == 0) {
+      why = "no users held out of the ranker's fit";
+    } else {
+      hits =
+          OrderChoice.measure(
+              manager,
+              users,
+              userEncoder,
+              fitted,
+              ranker,
+              ranker.heldOutUsers(),
+              windowFrom,
+              windowTo,
+              options.seed() + 8);
+      why = "no held-out user watched a new video in the ranker window";
+    }
+    OrderChoice.Decision d = OrderChoice.decide(hits, options.order(), options.seed() + 9, why);
+    d.json().put("seconds", CandidateTrainer.round((System.nanoTime() - started) / 1e9));
+    JsonObject v = d.json().getJsonObject("validation");
+    log.info(
+        "serving order: {} ({}){}",
+        d.order().label(),
+        d.json().getString("reason"),
+        v == null
+            ? ""
+            : String.format(
+                    "; HitRate@%d on %d held-out users (%d requests): retrieval %s, ranker %s,"
+                        + " difference %s",
+                    OrderChoice.AT,
+                    v.getInteger("users"),
+                    v.getInteger("requests"),
+                    OrderChoice.describe(v.getJsonObject("retrieval")),
+                    OrderChoice.describe(v.getJsonObject("ranker")),
+                    OrderChoice.describe(v.getJsonObject("ranker_minus_retrieval")))
+                + secondsShare(v));
+    return d;
+  }
+
+  /** "; watch seconds in the top 50: ..." when the choice measured them. */
+  private static String secondsShare(JsonObject v) {
+    JsonObject w = v == null ? null : v.getJsonObject("watch_seconds_share");
+    if (w == null) {
+      return "";
+    }
+    return String.format(
+        "; share of the requests' watch seconds in the top %d: retrieval %s, ranker %s,"
+            + " difference %s",
+        OrderChoice.AT,
+        OrderChoice.describe(w.getJsonObject("retrieval")),
+        OrderChoice.describe(w.getJsonObject("ranker")),
+        OrderChoice.describe(w.getJsonObject("ranker_minus_retrieval")));
   }
 
   private static ModelBundleWriter.Contents contents(

@@ -75,11 +75,16 @@ final class RankerTrainer {
    */
   static final int CALIBRATION_BINS = 25;
 
+  /**
+   * @param heldOutUsers the window's users held out of the ranker's fit (ascending; empty when none
+   *     were): {@link OrderChoice} validates the serving order on them
+   */
   record Result(
       RankerBlock ranker,
       Quantiles quantiles,
       WatchTimeCalibration calibration,
-      JsonObject stats) {}
+      JsonObject stats,
+      int[] heldOutUsers) {}
 
   /** Ranker examples in columns; raw[f][i] is raw continuous feature f of example i. */
   private record Examples(
@@ -269,7 +274,7 @@ final class RankerTrainer {
     if (run != null && trainingPhase != null) {
       run.finish(trainingPhase);
     }
-    return new Result(ranker, quantiles, calibration, stats);
+    return new Result(ranker, quantiles, calibration, stats, distinctUsers(ex.user(), heldOut));
   }
 
   /**
@@ -392,6 +397,20 @@ final class RankerTrainer {
     }
     boolean enough = heldRows >= MIN_CALIBRATION_EXAMPLES && heldClicks > 0 && heldRows < n;
     return enough ? out : null;
+  }
+
+  /** The distinct users of the examples flagged in {@code heldOut}, ascending (none when null). */
+  private static int[] distinctUsers(int[] user, boolean[] heldOut) {
+    if (heldOut == null) {
+      return new int[0];
+    }
+    java.util.TreeSet<Integer> users = new java.util.TreeSet<>();
+    for (int e = 0; e < user.length; e++) {
+      if (heldOut[e]) {
+        users.add(user[e]);
+      }
+    }
+    return users.stream().mapToInt(Integer::intValue).toArray();
   }
 
   /** A user's hash, mixed so that the order does not follow ids. */

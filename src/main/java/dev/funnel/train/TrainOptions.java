@@ -39,9 +39,38 @@ public record TrainOptions(
     int popularWindowDays,
     long seed,
     int maxExamplesPerUser,
-    double rankerQuantile) {
+    double rankerQuantile,
+    Order order) {
 
   public static final double DEFAULT_RANKER_QUANTILE = 0.8;
+
+  /**
+   * The serving order to record ({@code --order}): {@link #AUTO} chooses it on the ranker window's
+   * held-out users ({@link OrderChoice}); the others force it (the validation still runs and is
+   * recorded).
+   */
+  public enum Order {
+    AUTO,
+    RANKER,
+    RETRIEVAL;
+
+    public String label() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /**
+     * @throws IllegalArgumentException for anything but auto, ranker or retrieval
+     */
+    public static Order parse(String label) {
+      for (Order o : values()) {
+        if (o.label().equals(label)) {
+          return o;
+        }
+      }
+      throw new IllegalArgumentException(
+          "order must be auto, ranker or retrieval, got '" + label + "'");
+    }
+  }
 
   public TrainOptions {
     if (epochs < 1 || rankerEpochs < 1) {
@@ -61,10 +90,47 @@ public record TrainOptions(
       throw new IllegalArgumentException(
           "ranker quantile must be in (0, 1), got " + rankerQuantile);
     }
+    if (order == null) {
+      throw new IllegalArgumentException("order must be given (auto, ranker or retrieval)");
+    }
     if (maxExamplesPerUser < 0 || maxRankerExamples < 1) {
       throw new IllegalArgumentException(
           "maxExamplesPerUser must be >= 0 and maxRankerExamples >= 1");
     }
+  }
+
+  /** With the order chosen on validation ({@link Order#AUTO}). */
+  public TrainOptions(
+      int epochs,
+      int rankerEpochs,
+      int batchSize,
+      int negatives,
+      float learningRate,
+      int rankerBatchSize,
+      float rankerLearningRate,
+      double cutoffQuantile,
+      int maxRankerExamples,
+      int maxTokens,
+      int popularWindowDays,
+      long seed,
+      int maxExamplesPerUser,
+      double rankerQuantile) {
+    this(
+        epochs,
+        rankerEpochs,
+        batchSize,
+        negatives,
+        learningRate,
+        rankerBatchSize,
+        rankerLearningRate,
+        cutoffQuantile,
+        maxRankerExamples,
+        maxTokens,
+        popularWindowDays,
+        seed,
+        maxExamplesPerUser,
+        rankerQuantile,
+        Order.AUTO);
   }
 
   /** With the default ranker quantile. */
@@ -153,7 +219,8 @@ public record TrainOptions(
         popularWindowDays,
         seed,
         maxExamplesPerUser,
-        rankerQuantile);
+        rankerQuantile,
+        order);
   }
 
   public TrainOptions withSeed(long s) {
@@ -171,7 +238,8 @@ public record TrainOptions(
         popularWindowDays,
         s,
         maxExamplesPerUser,
-        rankerQuantile);
+        rankerQuantile,
+        order);
   }
 
   public TrainOptions withRankerQuantile(double q) {
@@ -189,7 +257,8 @@ public record TrainOptions(
         popularWindowDays,
         seed,
         maxExamplesPerUser,
-        q);
+        q,
+        order);
   }
 
   public TrainOptions withCap(int n) {
@@ -207,7 +276,8 @@ public record TrainOptions(
         popularWindowDays,
         seed,
         n,
-        rankerQuantile);
+        rankerQuantile,
+        order);
   }
 
   public TrainOptions withBatchSize(int n) {
@@ -225,7 +295,27 @@ public record TrainOptions(
         popularWindowDays,
         seed,
         maxExamplesPerUser,
-        rankerQuantile);
+        rankerQuantile,
+        order);
+  }
+
+  public TrainOptions withOrder(Order o) {
+    return new TrainOptions(
+        epochs,
+        rankerEpochs,
+        batchSize,
+        negatives,
+        learningRate,
+        rankerBatchSize,
+        rankerLearningRate,
+        cutoffQuantile,
+        maxRankerExamples,
+        maxTokens,
+        popularWindowDays,
+        seed,
+        maxExamplesPerUser,
+        rankerQuantile,
+        o);
   }
 
   public JsonObject toJson() {
@@ -243,6 +333,7 @@ public record TrainOptions(
         .put("popular_window_days", popularWindowDays)
         .put("seed", seed)
         .put("max_examples_per_user", maxExamplesPerUser)
-        .put("ranker_quantile", rankerQuantile);
+        .put("ranker_quantile", rankerQuantile)
+        .put("order", order.label());
   }
 }

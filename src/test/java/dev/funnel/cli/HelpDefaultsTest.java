@@ -45,5 +45,6 @@ class HelpDefaultsTest {
             d.seed())) {
       assertTrue(text.contains("(default " + value), "no default " + value + " in: " + text);
     }
+    assertTrue(text.contains("Default: " + d.order().label()), text);
   }
 }

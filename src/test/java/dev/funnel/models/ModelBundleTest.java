@@ -153,6 +153,31 @@ class ModelBundleTest {
   }
 
   @Test
+  void servingOrder_absentMeansRanker_recordedRoundTrips_unknownFailsTheLoad() throws Exception {
+    assertEquals(ServingOrder.RANKER, bundle.servingOrder(), "versions without serving.order");
+    Path copy = root.resolve("ordered");
+    Files.createDirectories(copy);
+    try (var files = Files.list(parts.versionDir())) {
+      for (Path f : files.toList()) {
+        Files.copy(f, copy.resolve(f.getFileName()));
+      }
+    }
+    Path manifest = copy.resolve(BundleFiles.MANIFEST);
+    io.vertx.core.json.JsonObject json =
+        new io.vertx.core.json.JsonObject(Files.readString(manifest));
+    Files.writeString(manifest, json.put("serving", ServingOrder.RETRIEVAL.toJson()).encode());
+    try (ModelBundle ordered = ModelBundle.load(copy)) {
+      assertEquals(ServingOrder.RETRIEVAL, ordered.servingOrder());
+      assertEquals("retrieval", ordered.manifest().getJsonObject("serving").getString("order"));
+    }
+    Files.writeString(
+        manifest,
+        json.put("serving", new io.vertx.core.json.JsonObject().put("order", "x")).encode());
+    IOException e = assertThrows(IOException.class, () -> ModelBundle.load(copy));
+    assertTrue(e.getMessage().contains("serving order"), e.getMessage());
+  }
+
+  @Test
   void load_truncatedVectorsFailsClearly() throws IOException {
     Path copy = root.resolve("broken");
     Files.createDirectories(copy);

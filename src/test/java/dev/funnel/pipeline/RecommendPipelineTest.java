@@ -12,8 +12,10 @@ import dev.funnel.events.UserEvent;
 import dev.funnel.features.EmbeddedFeatureStore;
 import dev.funnel.features.FeatureStore;
 import dev.funnel.features.UserProfile;
+import dev.funnel.models.BundleFiles;
 import dev.funnel.models.ModelBundle;
 import dev.funnel.models.ResolvedUser;
+import dev.funnel.models.ServingOrder;
 import dev.funnel.models.serving.PredictorPool;
 import dev.funnel.models.serving.ServingClock;
 import dev.funnel.models.serving.ServingModel;
@@ -25,6 +27,9 @@ import dev.funnel.testing.TestWorld;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -36,6 +41,7 @@ import java.util.function.IntPredicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The pipeline's policies (shedding, deadline cuts, fallback to popular videos) with fake stages
@@ -87,8 +93,67 @@ class RecommendPipelineTest {
     assertEquals(expected, ids(r));
     Explanation.Explained e = pipeline.explain(ANONYMOUS, "t").await(10, TimeUnit.SECONDS);
     assertEquals("ranked", e.explanation().path());
+    assertEquals("ranker", e.explanation().order());
     assertEquals(null, e.explanation().reason());
     assertEquals(expected, ids(e.recommendation()), "explaining does not change the answer");
+  }
+
+  @Test
+  void recommend_versionRecordsRetrievalOrder_servesRetrievalOrderWithRankerSeconds(
+      @TempDir Path tmp) throws Exception {
+    Path copy = tmp.resolve(bundle.version());
+    Files.createDirectories(copy);
+    try (var files = Files.list(bundle.directory())) {
+      for (Path f : files.toList()) {
+        Files.copy(f, copy.resolve(f.getFileName()));
+      }
+    }
+    Path manifest = copy.resolve(BundleFiles.MANIFEST);
+    JsonObject json = new JsonObject(Files.readString(manifest));
+    Files.writeString(
+        manifest, json.put("serving", ServingOrder.RETRIEVAL.toJson()).encodePrettily());
+    try (ModelBundle retrievalOrder = ModelBundle.load(copy)) {
+      assertEquals(ServingOrder.RETRIEVAL, retrievalOrder.servingOrder());
+      AtomicInteger calls = new AtomicInteger();
+      // The ranker reverses the retrieval order: the answer must follow the index all the same.
+      Ranker reversing =
+          (profile, c, now) -> {
+            calls.incrementAndGet();
+            float[] s = new float[c.size()];
+            for (int i = 0; i < s.length; i++) {
+              s[i] = i;
+            }
+            return s;
+          };
+      PredictorPool pool =
+          PredictorPool.of(List.of(new PredictorPool.Predictors(new Tower(), reversing)));
+      ServingModel model =
+          ServingModel.of(
+              retrievalOrder,
+              index,
+              pool,
+              ServingClock.of(ClockMode.DATA, retrievalOrder.dataEndTs()));
+      RecommendPipeline pipeline =
+          new RecommendPipeline(
+              new CountingStore(),
+              model,
+              workers,
+              new ServingConfig(50, 10, 100, 1_000, ClockMode.DATA),
+              16);
+      Explanation.Explained e = pipeline.explain(ANONYMOUS, "t").await(10, TimeUnit.SECONDS);
+      Recommendation r = e.recommendation();
+      assertFalse(r.degraded());
+      assertEquals(1, calls.get(), "the ranker still scores the candidates");
+      Candidates retrieved = index.search(new float[bundle.dims()], 50, null);
+      List<String> expected = new ArrayList<>();
+      for (int i = 0; i < COUNT; i++) {
+        expected.add(bundle.catalog().id(retrieved.ids()[i]));
+        assertEquals(i, r.items().get(i).score(), "each item keeps the ranker's score");
+      }
+      assertEquals(expected, ids(r));
+      assertEquals("ranked", e.explanation().path());
+      assertEquals("retrieval", e.explanation().order());
+    }
   }
 
   @Test

@@ -33,6 +33,17 @@ class TopNTest {
   }
 
   @Test
+  void select_separateOrderKeys_ordersByThemAndKeepsTheScores() {
+    int[] ids = {1, 2, 3, 4};
+    float[] retrieval = {9f, 7f, 5f, 3f};
+    float[] seconds = {10f, 400f, Float.NaN, 20f};
+    ScoredVideos top = TopN.select(ids, retrieval, seconds, 4, ExclusionSet.NONE, 4, new int[] {8});
+    assertArrayEquals(new int[] {1, 2, 4, 8}, top.ids());
+    // The fallback scores no higher than anything kept, though the kept scores are not sorted.
+    assertArrayEquals(new float[] {10f, 400f, 20f, 0f}, top.scores());
+  }
+
+  @Test
   void exclusionSet_of_dropsUnknownAndDuplicateIds() {
     ExclusionSet s = ExclusionSet.of(new int[] {5, -1, 5, 3, 99}, 4);
     assertArrayEquals(

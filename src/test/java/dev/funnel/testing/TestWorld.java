@@ -18,8 +18,9 @@ import java.util.List;
 
 /**
  * The tiny synthetic world every end-to-end test serves: generated, trained with {@link
- * TrainOptions#fast()} and loaded once per JVM. Data and models are cached under {@code
- * target/test-world/} and reused by later runs ({@code mvn clean} rebuilds them).
+ * TrainOptions#fast()} (serving order forced to the ranker's) and loaded once per JVM. Data and
+ * models are cached under {@code target/test-world/} and reused by later runs ({@code mvn clean}
+ * rebuilds them).
  */
 public final class TestWorld {
   public static final Path ROOT = Path.of("target", "test-world");
@@ -68,7 +69,11 @@ public final class TestWorld {
       version = modelsRoot;
     } else {
       deleteTree(modelsRoot);
-      version = ModelTrainer.train(data, modelsRoot, TrainOptions.fast());
+      // The ranker's order, whatever the tiny world's validation prefers (it prefers retrieval's):
+      // the API tests exercise the full funnel; RecommendPipelineTest serves the other order.
+      version =
+          ModelTrainer.train(
+              data, modelsRoot, TrainOptions.fast().withOrder(TrainOptions.Order.RANKER));
     }
     ModelBundle bundle = ModelBundle.load(version);
     // Serve through the ANN graph, as production does at scale (inference.index = auto picks it),

@@ -212,6 +212,29 @@ class ModelTrainerTest {
   }
 
   @Test
+  void train_servingOrder_chosenOnHeldOutUsersAndRecorded() {
+    JsonObject manifest = bundle.manifest();
+    JsonObject choice = manifest.getJsonObject("training").getJsonObject("order_choice");
+    assertEquals(manifest.getJsonObject("serving").getString("order"), choice.getString("order"));
+    assertEquals(choice.getString("order"), bundle.servingOrder().label());
+    assertEquals(
+        "auto", manifest.getJsonObject("training").getJsonObject("options").getString("order"));
+    JsonObject v = choice.getJsonObject("validation");
+    assertTrue(v != null && v.getInteger("users") > 0, choice.encode());
+    assertTrue(v.containsKey("watch_seconds_share"), v.encode());
+    // The rule, as recorded: retrieval exactly when the ranker's means are lower on both.
+    boolean lost =
+        v.getJsonObject("ranker_minus_retrieval").getDouble("mean") < 0
+            && v.getJsonObject("watch_seconds_share")
+                    .getJsonObject("ranker_minus_retrieval")
+                    .getDouble("mean")
+                < 0;
+    boolean enough = v.getInteger("users") >= OrderChoice.MIN_USERS;
+    assertEquals(
+        lost && enough ? "retrieval" : "ranker", choice.getString("order"), choice.encode());
+  }
+
+  @Test
   void userVector_topicLoyalHistoryRetrievesThatTopic() {
     int topics = 20;
     String topic = "t3";
