@@ -11,6 +11,7 @@ import dev.funnel.models.serving.ServingModel;
 import dev.funnel.ranking.CandidateRanker;
 import dev.funnel.ranking.ScoredVideos;
 import dev.funnel.ranking.TopN;
+import dev.funnel.ranking.TopicCap;
 import dev.funnel.retrieval.Candidates;
 import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
@@ -24,9 +25,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The funnel for one request. The feature read runs on the caller's event loop (one GET); the rest
- * (user tower → index top-K → ranker → filters → top N) runs on a bounded {@link WorkerExecutor}
- * with unordered {@code executeBlocking}, because ordered calls from one event loop would run one
- * at a time (docs/design.md §7).
+ * (user tower → index top-K → ranker → filters → top N, at most serving.max-per-topic of one topic
+ * on the home feed) runs on a bounded {@link WorkerExecutor} with unordered {@code
+ * executeBlocking}, because ordered calls from one event loop would run one at a time
+ * (docs/design.md §7).
  *
  * <p>Failure policy: the returned future fails only with {@link OverloadedException} (too many
  * requests pending: answer 503 at once, checked before the feature read so that a refused request
@@ -268,14 +270,18 @@ public final class RecommendPipeline {
                   count,
                   model.popular(),
                   watchNext.similarity())
-              : CandidateRanker.rank(
-                  p.ranker(),
-                  r.user(),
-                  candidates,
-                  r.nowTs(),
-                  r.excluded(),
+              : TopicCap.select(
+                  CandidateRanker.rank(
+                      p.ranker(),
+                      r.user(),
+                      candidates,
+                      r.nowTs(),
+                      r.excluded(),
+                      TopicCap.pool(count, k, serving.maxPerTopic()),
+                      model.popular()),
                   count,
-                  model.popular());
+                  model.bundle().catalog()::topicId,
+                  serving.maxPerTopic());
       t.rankDone = System.nanoTime();
       trace.ranked();
       return answer(req, ranked, r.storeFailed(), t);
