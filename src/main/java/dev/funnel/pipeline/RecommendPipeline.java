@@ -183,17 +183,24 @@ public final class RecommendPipeline {
             fetched.profile(),
             fetched.failed(),
             model.bundle().encoder(),
-            model.clock().nowTs());
+            query.asOfTs() > 0 ? query.asOfTs() : model.clock().nowTs());
     trace.prepared(resolved);
     if (fetched.failed()) {
       trace.because("feature store failed; served as an unknown user");
     }
-    Request request = new Request(model, resolved, requestId, trace);
+    // A replayed past request: the example age the model learnt for requests at that time.
+    float exampleAge =
+        query.asOfTs() > 0 ? Math.max(0f, model.bundle().trainedToTs() - query.asOfTs()) : 0f;
+    Request request = new Request(model, resolved, requestId, trace, exampleAge);
     return workers.executeBlocking(() -> compute(request, start, featuresDone, deadline), false);
   }
 
-  /** A resolved request and what serves it; built on the event loop. */
-  private record Request(ServingModel model, ResolvedRequest r, String requestId, Trace trace) {}
+  /**
+   * A resolved request and what serves it; built on the event loop. {@code exampleAge}: 0 unless
+   * replayed.
+   */
+  private record Request(
+      ServingModel model, ResolvedRequest r, String requestId, Trace trace, float exampleAge) {}
 
   /** Runs on an inference worker thread. */
   private Recommendation compute(Request req, long start, long featuresDone, long deadline)
@@ -232,7 +239,7 @@ public final class RecommendPipeline {
         float[] user = r.personalized() ? p.retriever().userVector(r.user(), r.nowTs()) : null;
         u = WatchNext.blend(user, item, watchNext.alpha());
       } else {
-        u = p.retriever().userVector(r.user(), r.nowTs());
+        u = p.retriever().userVector(r.user(), r.nowTs(), req.exampleAge());
       }
       t.towerDone = System.nanoTime();
       int k = Math.max(serving.candidates(), count);
