@@ -91,6 +91,16 @@ public final class WatchNextCommand implements Callable<Integer> {
               + " the uncapped one is chosen (default: ${DEFAULT-VALUE}).")
   double maxLoss;
 
+  @Option(
+      names = "--min-topics",
+      paramLabel = "T",
+      defaultValue = "0",
+      description =
+          "With --variety: choose instead the largest cap (the least accuracy lost) whose"
+              + " validation lists hold at least T topics on average; 0 = use --max-loss"
+              + " (default: ${DEFAULT-VALUE}).")
+  double minTopics;
+
   /** The caps --variety tries; 0 = no cap. */
   static final int[] CAPS = {0, 1, 2, 3, 4, 5, 6, 8, 10};
 
@@ -156,8 +166,16 @@ public final class WatchNextCommand implements Callable<Integer> {
     int chosen;
     try {
       JsonObject grid = validation.variety(WatchNextEvaluation.Side.VALIDATION, CAPS);
-      chosen = WatchNextEvaluation.chooseCap(grid, maxLoss);
-      out.put("validation", grid.put("max_loss", maxLoss).put("chosen", chosen));
+      int byLoss = WatchNextEvaluation.chooseCap(grid, maxLoss);
+      int byTopics = WatchNextEvaluation.capForTopics(grid, minTopics);
+      chosen = minTopics > 0 ? byTopics : byLoss;
+      out.put(
+          "validation",
+          grid.put("max_loss", maxLoss)
+              .put("chosen_by_max_loss", byLoss)
+              .put("min_topics", minTopics)
+              .put("chosen_by_min_topics", byTopics)
+              .put("chosen", chosen));
     } finally {
       validation.close();
     }

@@ -95,7 +95,7 @@ public enum ConfigKey {
       "data = now is the model's data end plus time since start; wall = system clock"),
   SERVING_MAX_PER_TOPIC(
       "serving.max-per-topic",
-      "4",
+      "8",
       "home feed variety: at most this many videos of one topic per list; 0 = no cap");
 
   private final String key;

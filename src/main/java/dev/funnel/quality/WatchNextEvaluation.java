@@ -328,6 +328,28 @@ public final class WatchNextEvaluation {
   }
 
   /**
+   * The largest cap (the least accuracy lost) whose lists hold at least {@code minTopics} distinct
+   * topics on average; the smallest cap tried when none does; {@link TopicCap#OFF} when no cap was
+   * tried.
+   */
+  public static int capForTopics(JsonObject grid, double minTopics) {
+    int best = TopicCap.OFF;
+    int smallest = TopicCap.OFF;
+    for (Object o : grid.getJsonArray("rows")) {
+      JsonObject r = (JsonObject) o;
+      int cap = r.getInteger("max_per_topic");
+      if (cap <= TopicCap.OFF) {
+        continue;
+      }
+      smallest = smallest == TopicCap.OFF ? cap : Math.min(smallest, cap);
+      if (r.getDouble("topics_per_list") >= minTopics && cap > best) {
+        best = cap;
+      }
+    }
+    return best == TopicCap.OFF ? smallest : best;
+  }
+
+  /**
    * The cap a validation grid chooses: the smallest one (most variety) whose HitRate is at least
    * {@code 1 - maxLoss} times the uncapped one; {@link TopicCap#OFF} when none is.
    */
