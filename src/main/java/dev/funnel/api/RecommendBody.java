@@ -18,22 +18,27 @@ import java.util.Set;
  *
  * <pre>
  * {"user"?: id, "history"?: [video ids], "context"?: {"geo","language","gender","age","searches"?: [tokens]},
- *  "count"?: 1..max, "exclude"?: [video ids]}
+ *  "count"?: 1..max, "exclude"?: [video ids], "asOf"?: epoch seconds}
  * </pre>
  *
- * Strict: unknown fields, wrong types and out-of-range values are 400s, so that a client's typo is
- * reported instead of silently ignored. Video ids that are well-formed but unknown to the model are
- * accepted and ignored (a frontend may know videos newer than the model).
+ * {@code asOf} is for replays of past requests (evaluation), not for live traffic: the request is
+ * served as if made then.
+ *
+ * <p>Strict: unknown fields, wrong types and out-of-range values are 400s, so that a client's typo
+ * is reported instead of silently ignored. Video ids that are well-formed but unknown to the model
+ * are accepted and ignored (a frontend may know videos newer than the model).
  */
 final class RecommendBody {
   static final int MAX_HISTORY = 500;
-  static final int MAX_EXCLUDE = 1000;
+  // A replayed past request excludes all the user watched and every video not out yet.
+  static final int MAX_EXCLUDE = 10_000;
+  static final long MAX_AS_OF = 4_102_444_800L; // 2100-01-01
   static final int MAX_SEARCHES = 50;
   static final int MAX_TOKEN_LENGTH = 64;
   static final int MAX_AGE = 150;
 
   private static final Set<String> FIELDS =
-      Set.of("user", "history", "context", "count", "exclude");
+      Set.of("user", "history", "context", "count", "exclude", "asOf");
   private static final Set<String> CONTEXT_FIELDS =
       Set.of("geo", "language", "gender", "age", "searches");
 
@@ -68,7 +73,17 @@ final class RecommendBody {
       count = Validation.countInRange(((Number) c).longValue(), maxCount);
     }
     RequestContext context = context(json.getValue("context"));
-    return new RecommendQuery(user, history, context, count, exclude, null);
+    long asOf = 0;
+    Object a = json.getValue("asOf");
+    if (a != null) {
+      if (!(a instanceof Integer || a instanceof Long)
+          || ((Number) a).longValue() < 1
+          || ((Number) a).longValue() > MAX_AS_OF) {
+        throw ApiException.badRequest("asOf must be an integer from 1 to " + MAX_AS_OF);
+      }
+      asOf = ((Number) a).longValue();
+    }
+    return new RecommendQuery(user, history, context, count, exclude, null, asOf);
   }
 
   private static RequestContext context(Object value) {

@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
       BuildIndexCommand.class,
       EvaluateCommand.class,
       WatchNextCommand.class,
+      HttpReplayCommand.class,
       ReportCommand.class,
       LoadCommand.class,
       ServeCommand.class,

@@ -74,6 +74,36 @@ public final class WatchNextCommand implements Callable<Integer> {
       description = "Skip the validation grid; measure the built-in setting only.")
   boolean noGrid;
 
+  @Option(
+      names = "--variety",
+      description =
+          "Measure the home feed's topic cap (serving.max-per-topic) instead: HitRate@20 and"
+              + " topics per list for each cap on validation pairs, the cap chosen there, then"
+              + " the chosen cap and no cap on test pairs.")
+  boolean variety;
+
+  @Option(
+      names = "--max-loss",
+      paramLabel = "X",
+      defaultValue = "0.05",
+      description =
+          "With --variety: the smallest cap whose validation HitRate is at least (1 - X) times"
+              + " the uncapped one is chosen (default: ${DEFAULT-VALUE}).")
+  double maxLoss;
+
+  @Option(
+      names = "--min-topics",
+      paramLabel = "T",
+      defaultValue = "0",
+      description =
+          "With --variety: choose instead the largest cap (the least accuracy lost) whose"
+              + " validation lists hold at least T topics on average; 0 = use --max-loss"
+              + " (default: ${DEFAULT-VALUE}).")
+  double minTopics;
+
+  /** The caps --variety tries; 0 = no cap. */
+  static final int[] CAPS = {0, 1, 2, 3, 4, 5, 6, 8, 10};
+
   @Override
   public Integer call() {
     try {
@@ -81,6 +111,10 @@ public final class WatchNextCommand implements Callable<Integer> {
       try (ModelBundle bundle = ModelBundle.load(models)) {
         long cutoff = WatchNextEvaluation.cutoffOf(bundle);
         JsonObject out = new JsonObject().put("model", bundle.version()).put("cutoff_ts", cutoff);
+        if (variety) {
+          System.out.println(variety(dataset, bundle, cutoff, out).encodePrettily());
+          return 0;
+        }
         WatchNext.Params chosen = WatchNext.Params.DEFAULT;
         if (!noGrid) {
           WatchNextEvaluation validation =
@@ -123,6 +157,41 @@ public final class WatchNextCommand implements Callable<Integer> {
       System.err.println("funnel watch-next: " + TrainCommand.message(e));
       return 1;
     }
+  }
+
+  private JsonObject variety(Dataset dataset, ModelBundle bundle, long cutoff, JsonObject out) {
+    WatchNextEvaluation validation =
+        new WatchNextEvaluation(
+            dataset, bundle, cutoff, new WatchNextEvaluation.Options(validationUsers, 20, seed));
+    int chosen;
+    try {
+      JsonObject grid = validation.variety(WatchNextEvaluation.Side.VALIDATION, CAPS);
+      int byLoss = WatchNextEvaluation.chooseCap(grid, maxLoss);
+      int byTopics = WatchNextEvaluation.capForTopics(grid, minTopics);
+      chosen = minTopics > 0 ? byTopics : byLoss;
+      out.put(
+          "validation",
+          grid.put("max_loss", maxLoss)
+              .put("chosen_by_max_loss", byLoss)
+              .put("min_topics", minTopics)
+              .put("chosen_by_min_topics", byTopics)
+              .put("chosen", chosen));
+    } finally {
+      validation.close();
+    }
+    WatchNextEvaluation test =
+        new WatchNextEvaluation(
+            dataset, bundle, cutoff, new WatchNextEvaluation.Options(users, 20, seed));
+    try {
+      out.put(
+          "test",
+          test.variety(
+              WatchNextEvaluation.Side.TEST,
+              new int[] {0, chosen, WatchNextEvaluation.servedMaxPerTopic()}));
+    } finally {
+      test.close();
+    }
+    return out;
   }
 
   /**

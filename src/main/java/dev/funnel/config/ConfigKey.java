@@ -92,7 +92,11 @@ public enum ConfigKey {
   SERVING_CLOCK(
       "serving.clock",
       "data",
-      "data = now is the model's data end plus time since start; wall = system clock");
+      "data = now is the model's data end plus time since start; wall = system clock"),
+  SERVING_MAX_PER_TOPIC(
+      "serving.max-per-topic",
+      "8",
+      "home feed variety: at most this many videos of one topic per list; 0 = no cap");
 
   private final String key;
   private final String defaultValue;

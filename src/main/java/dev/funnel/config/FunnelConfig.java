@@ -222,7 +222,8 @@ public record FunnelConfig(
               defaultCount,
               maxCount,
               integer(ConfigKey.SERVING_DEADLINE_MS, 1, 600_000),
-              clock());
+              clock(),
+              integer(ConfigKey.SERVING_MAX_PER_TOPIC, 0, 10_000));
       return new FunnelConfig(http, redis, modelsDir, inference, serving);
     }
 

@@ -36,6 +36,16 @@ final class DjlUserTower implements UserTower {
   }
 
   @Override
+  public float[] userVector(ResolvedUser user, long nowTs, float exampleAgeSeconds) {
+    encoding.exampleAgeSeconds = exampleAgeSeconds;
+    try {
+      return userVector(user, nowTs);
+    } finally {
+      encoding.exampleAgeSeconds = 0f;
+    }
+  }
+
+  @Override
   public float[] userVector(UserProfile profile, long nowTs) {
     return userVector(encoder.resolve(profile), nowTs);
   }

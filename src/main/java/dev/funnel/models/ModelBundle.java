@@ -337,6 +337,19 @@ public final class ModelBundle implements AutoCloseable {
     return dataEndTs;
   }
 
+  /**
+   * The end of the published candidate model's training window (model.json {@code
+   * training.protocol.published_model.trained_to_ts}; 0 when not recorded): a replayed request at t
+   * gets the example age trainedToTs − t.
+   */
+  public long trainedToTs() {
+    return manifest()
+        .getJsonObject("training", new io.vertx.core.json.JsonObject())
+        .getJsonObject("protocol", new io.vertx.core.json.JsonObject())
+        .getJsonObject("published_model", new io.vertx.core.json.JsonObject())
+        .getLong("trained_to_ts", 0L);
+  }
+
   /** A user tower for one worker thread (not thread-safe); close it when the worker stops. */
   public UserTower newUserTower() {
     return new DjlUserTower(towerModel, encoder, shapes.dims());

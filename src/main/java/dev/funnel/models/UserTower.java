@@ -16,6 +16,17 @@ public interface UserTower extends AutoCloseable {
    */
   float[] userVector(ResolvedUser user, long nowTs);
 
+  /**
+   * As {@link #userVector(ResolvedUser, long)} for a replayed past request (POST {@code asOf}):
+   * with the example age that matches it, the end of training − the request time.
+   */
+  default float[] userVector(ResolvedUser user, long nowTs, float exampleAgeSeconds) {
+    if (exampleAgeSeconds == 0f) {
+      return userVector(user, nowTs);
+    }
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot replay");
+  }
+
   /** As {@link #userVector(ResolvedUser, long)} for a profile (offline tools). */
   float[] userVector(UserProfile profile, long nowTs);
 

@@ -11,6 +11,7 @@ import dev.funnel.models.serving.ServingModel;
 import dev.funnel.ranking.CandidateRanker;
 import dev.funnel.ranking.ScoredVideos;
 import dev.funnel.ranking.TopN;
+import dev.funnel.ranking.TopicCap;
 import dev.funnel.retrieval.Candidates;
 import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
@@ -24,9 +25,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The funnel for one request. The feature read runs on the caller's event loop (one GET); the rest
- * (user tower → index top-K → ranker → filters → top N) runs on a bounded {@link WorkerExecutor}
- * with unordered {@code executeBlocking}, because ordered calls from one event loop would run one
- * at a time (docs/design.md §7).
+ * (user tower → index top-K → ranker → filters → top N, at most serving.max-per-topic of one topic
+ * on the home feed) runs on a bounded {@link WorkerExecutor} with unordered {@code
+ * executeBlocking}, because ordered calls from one event loop would run one at a time
+ * (docs/design.md §7).
  *
  * <p>Failure policy: the returned future fails only with {@link OverloadedException} (too many
  * requests pending: answer 503 at once, checked before the feature read so that a refused request
@@ -181,17 +183,24 @@ public final class RecommendPipeline {
             fetched.profile(),
             fetched.failed(),
             model.bundle().encoder(),
-            model.clock().nowTs());
+            query.asOfTs() > 0 ? query.asOfTs() : model.clock().nowTs());
     trace.prepared(resolved);
     if (fetched.failed()) {
       trace.because("feature store failed; served as an unknown user");
     }
-    Request request = new Request(model, resolved, requestId, trace);
+    // A replayed past request: the example age the model learnt for requests at that time.
+    float exampleAge =
+        query.asOfTs() > 0 ? Math.max(0f, model.bundle().trainedToTs() - query.asOfTs()) : 0f;
+    Request request = new Request(model, resolved, requestId, trace, exampleAge);
     return workers.executeBlocking(() -> compute(request, start, featuresDone, deadline), false);
   }
 
-  /** A resolved request and what serves it; built on the event loop. */
-  private record Request(ServingModel model, ResolvedRequest r, String requestId, Trace trace) {}
+  /**
+   * A resolved request and what serves it; built on the event loop. {@code exampleAge}: 0 unless
+   * replayed.
+   */
+  private record Request(
+      ServingModel model, ResolvedRequest r, String requestId, Trace trace, float exampleAge) {}
 
   /** Runs on an inference worker thread. */
   private Recommendation compute(Request req, long start, long featuresDone, long deadline)
@@ -230,7 +239,7 @@ public final class RecommendPipeline {
         float[] user = r.personalized() ? p.retriever().userVector(r.user(), r.nowTs()) : null;
         u = WatchNext.blend(user, item, watchNext.alpha());
       } else {
-        u = p.retriever().userVector(r.user(), r.nowTs());
+        u = p.retriever().userVector(r.user(), r.nowTs(), req.exampleAge());
       }
       t.towerDone = System.nanoTime();
       int k = Math.max(serving.candidates(), count);
@@ -268,15 +277,19 @@ public final class RecommendPipeline {
                   count,
                   model.popular(),
                   watchNext.similarity())
-              : CandidateRanker.rank(
-                  p.ranker(),
-                  r.user(),
-                  candidates,
-                  r.nowTs(),
-                  r.excluded(),
+              : TopicCap.select(
+                  CandidateRanker.rank(
+                      p.ranker(),
+                      r.user(),
+                      candidates,
+                      r.nowTs(),
+                      r.excluded(),
+                      TopicCap.pool(count, k, serving.maxPerTopic()),
+                      model.popular(),
+                      model.bundle().servingOrder()),
                   count,
-                  model.popular(),
-                  model.bundle().servingOrder());
+                  model.bundle().catalog()::topicId,
+                  serving.maxPerTopic());
       t.rankDone = System.nanoTime();
       // Watch-next has its own order (the ranker blended with similarity to the playing video).
       trace.ranked(related ? "related" : model.bundle().servingOrder().label());

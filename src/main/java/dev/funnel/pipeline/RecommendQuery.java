@@ -13,6 +13,8 @@ import java.util.List;
  * @param exclude video ids never to return (unknown ids are ignored)
  * @param playing for watch-next: the video being played, appended to the history and excluded; null
  *     otherwise
+ * @param asOfTs a replayed past request (epoch seconds): served as if made then (the clock reads
+ *     it, the user tower gets the example age end of training − asOfTs); 0 = a live request
  */
 public record RecommendQuery(
     String userId,
@@ -20,7 +22,19 @@ public record RecommendQuery(
     RequestContext context,
     int count,
     List<String> exclude,
-    String playing) {
+    String playing,
+    long asOfTs) {
+
+  /** A live request. */
+  public RecommendQuery(
+      String userId,
+      List<String> history,
+      RequestContext context,
+      int count,
+      List<String> exclude,
+      String playing) {
+    this(userId, history, context, count, exclude, playing, 0L);
+  }
 
   public RecommendQuery {
     history = history == null ? List.of() : history;

@@ -55,12 +55,7 @@ final class FunnelRecommender implements Recommender, AutoCloseable {
 
   /** The end of the published candidate model's training window (0 when not recorded). */
   static long trainedTo(ModelBundle bundle) {
-    return bundle
-        .manifest()
-        .getJsonObject("training", new io.vertx.core.json.JsonObject())
-        .getJsonObject("protocol", new io.vertx.core.json.JsonObject())
-        .getJsonObject("published_model", new io.vertx.core.json.JsonObject())
-        .getLong("trained_to_ts", 0L);
+    return bundle.trainedToTs();
   }
 
   /** The example age of a request replayed at ts: end of training − ts, never negative. */

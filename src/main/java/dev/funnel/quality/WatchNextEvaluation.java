@@ -1,5 +1,6 @@
 package dev.funnel.quality;
 
+import dev.funnel.config.ConfigKey;
 import dev.funnel.data.Dataset;
 import dev.funnel.features.UserProfile;
 import dev.funnel.models.ModelBundle;
@@ -9,6 +10,7 @@ import dev.funnel.pipeline.WatchNext;
 import dev.funnel.ranking.CandidateRanker;
 import dev.funnel.ranking.ExclusionSet;
 import dev.funnel.ranking.ScoredVideos;
+import dev.funnel.ranking.TopicCap;
 import dev.funnel.retrieval.CandidateRetriever;
 import dev.funnel.retrieval.Candidates;
 import dev.funnel.retrieval.VectorIndex;
@@ -28,7 +30,8 @@ import java.util.SplittableRandom;
  *
  * <ul>
  *   <li><b>related</b>: the watch-next route for the user (profile before t, p appended);
- *   <li><b>home</b>: the home feed for the same profile without p (p excluded: it is playing);
+ *   <li><b>home</b>: the home feed for the same profile without p (p excluded: it is playing), with
+ *       the topic cap of {@link Options#maxPerTopic};
  *   <li><b>item-to-item</b>: the route without a user (p's neighbourhood, as an anonymous call);
  *   <li><b>append</b>: the previous route (p appended to the history, home-feed funnel);
  *   <li>raw neighbours of p by each item vector (tower, softmax row), to choose the item vector.
@@ -51,11 +54,23 @@ public final class WatchNextEvaluation {
    * @param users at most this many users (one pair each), chosen at random with {@code seed}
    * @param count list length N (HitRate@N)
    * @param seed sampling seed
+   * @param maxPerTopic the home feed's topic cap ({@link TopicCap}), as {@code
+   *     serving.max-per-topic}
    */
-  public record Options(int users, int count, long seed) {
+  public record Options(int users, int count, long seed, int maxPerTopic) {
+    /** With the served default cap. */
+    public Options(int users, int count, long seed) {
+      this(users, count, seed, servedMaxPerTopic());
+    }
+
     public static Options defaults() {
       return new Options(1000, 20, 1L);
     }
+  }
+
+  /** The default of {@code serving.max-per-topic}. */
+  public static int servedMaxPerTopic() {
+    return Integer.parseInt(ConfigKey.SERVING_MAX_PER_TOPIC.defaultValue());
   }
 
   /** Which pairs: after the cutoff (test) or the last pair before it (validation). */
@@ -226,13 +241,141 @@ public final class WatchNextEvaluation {
     return v < 0 ? null : data.videos().get(v).topic();
   }
 
+  /** The home feed as served: the ranker's order, then the topic cap. */
   private int[] homeFeed(UserProfile profile, ExclusionSet excluded, long ts) {
+    return TopicCap.select(
+            rankedHome(
+                profile,
+                excluded,
+                ts,
+                TopicCap.pool(options.count(), CANDIDATES, options.maxPerTopic())),
+            options.count(),
+            bundle.catalog()::topicId,
+            options.maxPerTopic())
+        .ids();
+  }
+
+  /** The ranker's best {@code n} of the home feed's candidates, before the topic cap. */
+  private ScoredVideos rankedHome(UserProfile profile, ExclusionSet excluded, long ts, int n) {
     ResolvedUser user = bundle.encoder().resolve(profile);
     float[] u = retriever.userVector(user, ts);
     Candidates c = retriever.search(u, CANDIDATES, excluded);
     return CandidateRanker.rank(
-            ranker, user, c, ts, excluded, options.count(), new int[0], bundle.servingOrder())
-        .ids();
+        ranker, user, c, ts, excluded, n, new int[0], bundle.servingOrder());
+  }
+
+  /**
+   * Home-feed variety against accuracy: for each cap, the next-watch HitRate@N and the distinct
+   * topics per list of the home feed (the ranker's order over the K candidates, then {@link
+   * TopicCap}), with 95% normal intervals over pairs; the HitRate difference to no cap is paired
+   * (the same pairs). One ranking per pair serves every cap.
+   *
+   * @return {"pairs", "rows": [{"max_per_topic", "hit", "hit_95", "hit_minus_uncapped_95",
+   *     "topics_per_list", "topics_95"}]}
+   */
+  public JsonObject variety(Side side, int[] caps) {
+    List<Pair> pairs = pairs(side);
+    int m = caps.length;
+    int[] hits = new int[m];
+    int[] capOnly = new int[m]; // pairs only the capped list hits
+    int[] uncappedOnly = new int[m];
+    double[] topics = new double[m];
+    double[] topicsSq = new double[m];
+    int n = 0;
+    for (Prepared p : prepare(pairs)) {
+      ScoredVideos ranked = rankedHome(p.profile(), p.excluded(), p.pair().ts(), CANDIDATES);
+      boolean uncapped =
+          contains(
+              TopicCap.select(ranked, options.count(), bundle.catalog()::topicId, TopicCap.OFF)
+                  .ids(),
+              p.next());
+      for (int g = 0; g < m; g++) {
+        int[] list =
+            TopicCap.select(ranked, options.count(), bundle.catalog()::topicId, caps[g]).ids();
+        boolean hit = contains(list, p.next());
+        hits[g] += hit ? 1 : 0;
+        capOnly[g] += hit && !uncapped ? 1 : 0;
+        uncappedOnly[g] += uncapped && !hit ? 1 : 0;
+        int t = topics(list);
+        topics[g] += t;
+        topicsSq[g] += (double) t * t;
+      }
+      n++;
+    }
+    int size = Math.max(1, n);
+    JsonArray rows = new JsonArray();
+    for (int g = 0; g < m; g++) {
+      double hit = (double) hits[g] / size;
+      double hitSe = Math.sqrt(hit * (1 - hit) / size);
+      double mean = topics[g] / size;
+      double sd = Math.sqrt(Math.max(0, topicsSq[g] / size - mean * mean));
+      double topicsSe = sd / Math.sqrt(size);
+      rows.add(
+          new JsonObject()
+              .put("max_per_topic", caps[g])
+              .put("hit", round(hit))
+              .put(
+                  "hit_95",
+                  new JsonArray().add(round(hit - 1.96 * hitSe)).add(round(hit + 1.96 * hitSe)))
+              .put("hit_minus_uncapped_95", pairedInterval(capOnly[g], uncappedOnly[g], size))
+              .put("topics_per_list", round(mean))
+              .put(
+                  "topics_95",
+                  new JsonArray()
+                      .add(round(mean - 1.96 * topicsSe))
+                      .add(round(mean + 1.96 * topicsSe))));
+    }
+    return new JsonObject().put("pairs", n).put("count", options.count()).put("rows", rows);
+  }
+
+  /**
+   * The largest cap (the least accuracy lost) whose lists hold at least {@code minTopics} distinct
+   * topics on average; the smallest cap tried when none does; {@link TopicCap#OFF} when no cap was
+   * tried.
+   */
+  public static int capForTopics(JsonObject grid, double minTopics) {
+    int best = TopicCap.OFF;
+    int smallest = TopicCap.OFF;
+    for (Object o : grid.getJsonArray("rows")) {
+      JsonObject r = (JsonObject) o;
+      int cap = r.getInteger("max_per_topic");
+      if (cap <= TopicCap.OFF) {
+        continue;
+      }
+      smallest = smallest == TopicCap.OFF ? cap : Math.min(smallest, cap);
+      if (r.getDouble("topics_per_list") >= minTopics && cap > best) {
+        best = cap;
+      }
+    }
+    return best == TopicCap.OFF ? smallest : best;
+  }
+
+  /**
+   * The cap a validation grid chooses: the smallest one (most variety) whose HitRate is at least
+   * {@code 1 - maxLoss} times the uncapped one; {@link TopicCap#OFF} when none is.
+   */
+  public static int chooseCap(JsonObject grid, double maxLoss) {
+    double uncapped = -1;
+    for (Object o : grid.getJsonArray("rows")) {
+      JsonObject r = (JsonObject) o;
+      if (r.getInteger("max_per_topic") <= TopicCap.OFF) {
+        uncapped = r.getDouble("hit");
+      }
+    }
+    if (uncapped < 0) {
+      throw new IllegalArgumentException("the grid needs the uncapped row (max_per_topic 0)");
+    }
+    int best = TopicCap.OFF;
+    for (Object o : grid.getJsonArray("rows")) {
+      JsonObject r = (JsonObject) o;
+      int cap = r.getInteger("max_per_topic");
+      if (cap > TopicCap.OFF
+          && r.getDouble("hit") >= (1 - maxLoss) * uncapped
+          && (best == TopicCap.OFF || cap < best)) {
+        best = cap;
+      }
+    }
+    return best;
   }
 
   /** The watch-next route, as RecommendPipeline runs it; {@code profile} null = anonymous. */

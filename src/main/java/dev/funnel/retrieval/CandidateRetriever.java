@@ -19,6 +19,17 @@ public interface CandidateRetriever {
   float[] userVector(ResolvedUser user, long nowTs);
 
   /**
+   * As {@link #userVector(ResolvedUser, long)} for a replayed past request, with its example age
+   * (the end of training − the request time; 0 = a live request).
+   */
+  default float[] userVector(ResolvedUser user, long nowTs, float exampleAgeSeconds) {
+    if (exampleAgeSeconds == 0f) {
+      return userVector(user, nowTs);
+    }
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot replay");
+  }
+
+  /**
    * The top {@code k} videos for {@code u}, best first, skipping every dense id for which {@code
    * excluded} is true ({@link VectorIndex#search}).
    */

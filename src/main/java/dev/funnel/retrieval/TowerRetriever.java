@@ -16,6 +16,11 @@ public record TowerRetriever(UserTower tower, VectorIndex index)
   }
 
   @Override
+  public float[] userVector(ResolvedUser user, long nowTs, float exampleAgeSeconds) {
+    return tower.userVector(user, nowTs, exampleAgeSeconds);
+  }
+
+  @Override
   public Candidates search(float[] u, int k, IntPredicate excluded) {
     return index.search(u, k, excluded);
   }

@@ -33,6 +33,12 @@ class RecommendBodyTest {
   }
 
   @Test
+  void parse_asOf_isAReplayAtThatTime_absentIsLive() {
+    assertEquals(1_700_000_000L, parse("{\"user\":\"u7\",\"asOf\":1700000000}").asOfTs());
+    assertEquals(0L, parse("{\"user\":\"u7\"}").asOfTs());
+  }
+
+  @Test
   void parse_emptyObject_isAnonymousWithDefaultCount() {
     RecommendQuery q = parse("{}");
     assertNull(q.userId());
@@ -67,7 +73,12 @@ class RecommendBodyTest {
         "{\"context\":{\"age\":\"30\"}}",
         "{\"context\":{\"searches\":[\"\"]}}",
         "{\"context\":{\"mood\":\"happy\"}}",
-        "{\"histroy\":[]}"
+        "{\"histroy\":[]}",
+        "{\"asOf\":0}",
+        "{\"asOf\":-5}",
+        "{\"asOf\":\"1700000000\"}",
+        "{\"asOf\":1.7e9}",
+        "{\"asOf\":4102444801}"
       })
   void parse_badBody_is400(String body) {
     ApiException e = assertThrows(ApiException.class, () -> parse(body));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.funnel.config.ConfigKey;
 import dev.funnel.features.UserProfile;
 import dev.funnel.models.VideoCatalog;
 import dev.funnel.testing.FunnelServerExtension;
@@ -64,6 +65,31 @@ class RecommendationsApiTest {
   }
 
   @Test
+  void getRecommendations_knownUsers_holdAtMostMaxPerTopicOfOneTopic() {
+    int cap = Integer.parseInt(ConfigKey.SERVING_MAX_PER_TOPIC.defaultValue());
+    List<UserProfile> users =
+        s.world.profiles.stream().filter(p -> p.history().size() >= 10).limit(20).toList();
+    int topicsSeen = 0;
+    for (UserProfile user : users) {
+      Http.Reply r = Http.get(s.url("/v1/recommendations/" + user.userId() + "?count=20"));
+      assertEquals(200, r.status());
+      List<String> videos = assertWellFormed(r.json(), 20, watched(user));
+      java.util.Map<String, Long> perTopic =
+          videos.stream()
+              .collect(
+                  Collectors.groupingBy(
+                      v -> catalog.topic(catalog.index(v)), Collectors.counting()));
+      perTopic.forEach(
+          (topic, n) ->
+              assertTrue(n <= cap, user.userId() + ": " + n + " videos of " + topic + " > " + cap));
+      topicsSeen += perTopic.size();
+    }
+    assertEquals(20, users.size());
+    assertTrue(
+        topicsSeen >= users.size() * (20 / cap), "a list of 20 spans at least 20/cap topics");
+  }
+
+  @Test
   void getRecommendations_knownUser_returnsCountUnwatchedKnownVideosByScore() {
     UserProfile user = userWithHistory();
     Http.Reply r = Http.get(s.url("/v1/recommendations/" + user.userId() + "?count=20"));
@@ -105,7 +131,7 @@ class RecommendationsApiTest {
   }
 
   @Test
-  void postRecommendations_oneTopicHistory_returnsMostlyThatTopic() {
+  void postRecommendations_oneTopicHistory_leadsWithThatTopicUpToTheCap() {
     // The most popular topic's most popular videos: what the model has seen most.
     int[] popular = s.world.bundle.popular();
     String topic = catalog.topic(popular[0]);
@@ -122,7 +148,10 @@ class RecommendationsApiTest {
     assertEquals(true, json.getBoolean("personalized"));
     List<String> videos = assertWellFormed(json, 20, new HashSet<>(history));
     long same = videos.stream().filter(v -> catalog.topic(catalog.index(v)).equals(topic)).count();
-    assertTrue(same > videos.size() / 2, same + " of 20 from topic " + topic);
+    // The model follows the history; the variety step then caps the topic (serving.max-per-topic).
+    int cap = Integer.parseInt(ConfigKey.SERVING_MAX_PER_TOPIC.defaultValue());
+    assertEquals(topic, catalog.topic(catalog.index(videos.get(0))), "the best is of the topic");
+    assertEquals(cap, same, same + " of 20 from topic " + topic);
   }
 
   @Test

@@ -62,6 +62,7 @@ class FunnelConfigTest {
             Map.entry("FUNNEL_SERVING_MAX_COUNT", "40"),
             Map.entry("FUNNEL_SERVING_DEADLINE_MS", "99"),
             Map.entry("FUNNEL_SERVING_CLOCK", "wall"),
+            Map.entry("FUNNEL_SERVING_MAX_PER_TOPIC", "3"),
             Map.entry("FUNNEL_JAVA_OPTS", "-Xmx1g")); // the launcher's own: ignored
     assertEquals(ConfigKey.values().length, env.size() - 1, "every key has an override here");
     FunnelConfig c = FunnelConfig.load(null, env, Map.of());
@@ -74,7 +75,7 @@ class FunnelConfigTest {
         new InferenceConfig(
             5, 50, InferenceConfig.Device.CPU, InferenceConfig.IndexType.EXACT, 600),
         c.inference());
-    assertEquals(new ServingConfig(100, 10, 40, 99, ServingConfig.ClockMode.WALL), c.serving());
+    assertEquals(new ServingConfig(100, 10, 40, 99, ServingConfig.ClockMode.WALL, 3), c.serving());
   }
 
   @Test
@@ -146,6 +147,7 @@ class FunnelConfigTest {
     assertThrows(ConfigException.class, () -> load("serving.clock", "sundial"));
     assertThrows(ConfigException.class, () -> load("serving.default-count", "501"));
     assertThrows(ConfigException.class, () -> load("serving.deadline-ms", "-1"));
+    assertThrows(ConfigException.class, () -> load("serving.max-per-topic", "-1"));
     assertThrows(ConfigException.class, () -> load("http.admin-token", "short"));
     assertThrows(ConfigException.class, () -> load("redis.event-key-prefix", "funnel:u:x"));
     assertThrows(ConfigException.class, () -> load("redis.breaker-max-failures", "0"));

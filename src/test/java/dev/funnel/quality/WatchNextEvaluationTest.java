@@ -1,5 +1,6 @@
 package dev.funnel.quality;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.funnel.pipeline.WatchNext;
@@ -57,5 +58,55 @@ class WatchNextEvaluationTest {
     } finally {
       e.close();
     }
+  }
+
+  @Test
+  void variety_capOfTwo_spreadsHomeFeedsOverMoreTopicsThanNoCap() {
+    TestWorld w = TestWorld.get();
+    long cutoff = WatchNextEvaluation.cutoffOf(w.bundle);
+    WatchNextEvaluation e =
+        new WatchNextEvaluation(
+            w.data, w.bundle, cutoff, new WatchNextEvaluation.Options(200, 20, 3L));
+    try {
+      JsonObject r = e.variety(WatchNextEvaluation.Side.TEST, new int[] {0, 2});
+      String figures = r.encode();
+      assertTrue(r.getInteger("pairs") >= 50, figures);
+      JsonObject none = r.getJsonArray("rows").getJsonObject(0);
+      JsonObject two = r.getJsonArray("rows").getJsonObject(1);
+      // The generator's users favour a few topics: uncapped lists follow them.
+      assertTrue(
+          two.getJsonArray("topics_95").getDouble(0) > none.getJsonArray("topics_95").getDouble(1),
+          figures);
+      assertTrue(two.getDouble("topics_per_list") >= 8, "20 items, at most 2 per topic");
+    } finally {
+      e.close();
+    }
+  }
+
+  @Test
+  void chooseCap_smallestCapWithinTheLoss_elseNone() {
+    JsonObject grid =
+        new JsonObject()
+            .put(
+                "rows",
+                new io.vertx.core.json.JsonArray()
+                    .add(new JsonObject().put("max_per_topic", 0).put("hit", 0.20))
+                    .add(new JsonObject().put("max_per_topic", 1).put("hit", 0.10))
+                    .add(new JsonObject().put("max_per_topic", 2).put("hit", 0.185))
+                    .add(new JsonObject().put("max_per_topic", 3).put("hit", 0.195))
+                    .add(new JsonObject().put("max_per_topic", 4).put("hit", 0.21)));
+    assertEquals(3, WatchNextEvaluation.chooseCap(grid, 0.05));
+    assertEquals(2, WatchNextEvaluation.chooseCap(grid, 0.10));
+    assertEquals(4, WatchNextEvaluation.chooseCap(grid, 0.0));
+    assertEquals(
+        0,
+        WatchNextEvaluation.chooseCap(
+            grid.copy()
+                .put(
+                    "rows",
+                    new io.vertx.core.json.JsonArray()
+                        .add(new JsonObject().put("max_per_topic", 0).put("hit", 0.2))
+                        .add(new JsonObject().put("max_per_topic", 1).put("hit", 0.1))),
+            0.05));
   }
 }
