@@ -16,6 +16,7 @@ import io.vertx.core.WorkerExecutor;
 import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +37,8 @@ public final class FunnelServer {
   private final GuardedFeatureStore guarded;
   private final FunnelMetrics metrics;
   private final ModelReloader reloader;
+  private final AtomicBoolean draining;
+  private final long drainDelayMs;
   private final List<String> deployments;
   private final String host;
   private final int port;
@@ -45,7 +48,7 @@ public final class FunnelServer {
       WorkerExecutor workers,
       Wiring w,
       List<String> deployments,
-      String host,
+      FunnelConfig config,
       int port) {
     this.vertx = vertx;
     this.workers = workers;
@@ -53,8 +56,10 @@ public final class FunnelServer {
     this.guarded = w.guarded;
     this.metrics = w.metrics;
     this.reloader = w.reloader;
+    this.draining = w.draining;
+    this.drainDelayMs = config.http().drainDelayMs();
     this.deployments = deployments;
-    this.host = host;
+    this.host = config.http().host();
     this.port = port;
   }
 
@@ -81,8 +86,7 @@ public final class FunnelServer {
                         w.guarded.forgetFailures();
                         return deployHttp(vertx, config, w, serial);
                       })
-                  .map(
-                      d -> new FunnelServer(vertx, workers, w, d.ids, config.http().host(), d.port))
+                  .map(d -> new FunnelServer(vertx, workers, w, d.ids, config, d.port))
                   .recover(
                       e -> {
                         w.guarded.closeBreaker();
@@ -168,7 +172,8 @@ public final class FunnelServer {
       GuardedFeatureStore guarded,
       RecommendPipeline pipeline,
       FunnelMetrics metrics,
-      ModelReloader reloader) {
+      ModelReloader reloader,
+      AtomicBoolean draining) {
     static Wiring of(
         Vertx vertx,
         FunnelConfig config,
@@ -194,7 +199,11 @@ public final class FunnelServer {
       metrics.breakerOpen(
           () -> guarded.state() != io.vertx.circuitbreaker.CircuitBreakerState.CLOSED);
       return new Wiring(
-          guarded, pipeline, metrics, new ModelReloader(vertx, config, pipeline.models(), metrics));
+          guarded,
+          pipeline,
+          metrics,
+          new ModelReloader(vertx, config, pipeline.models(), metrics),
+          new AtomicBoolean());
     }
   }
 
@@ -209,7 +218,8 @@ public final class FunnelServer {
         .deployVerticle(
             () -> {
               HttpVerticle v =
-                  new HttpVerticle(config, port, w.pipeline, w.guarded, w.metrics, w.reloader);
+                  new HttpVerticle(
+                      config, port, w.pipeline, w.guarded, w.metrics, w.reloader, w.draining::get);
               verticles.add(v);
               return v;
             },
@@ -250,6 +260,25 @@ public final class FunnelServer {
   /** Loads, validates and swaps in the model in {@code models.dir} (as the admin endpoint does). */
   public Future<ModelReloader.Result> reload() {
     return reloader.reload();
+  }
+
+  /**
+   * The SIGTERM path: {@code /ready} answers 503 for {@code http.drain-delay-ms} while every
+   * request is still served, so that load balancers see their checks fail and stop sending new
+   * requests; then {@link #close()}. Never fails.
+   */
+  public Future<Void> shutdown() {
+    draining.set(true);
+    LOG.info(
+        "draining: /ready answers 503 for {} ms, then the server stops accepting", drainDelayMs);
+    Future<Void> notReady =
+        drainDelayMs == 0 ? Future.succeededFuture() : vertx.timer(drainDelayMs).mapEmpty();
+    return notReady.compose(v -> close());
+  }
+
+  /** True once {@link #shutdown()} began: {@code /ready} answers 503. */
+  public boolean draining() {
+    return draining.get();
   }
 
   /**

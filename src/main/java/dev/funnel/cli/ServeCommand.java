@@ -22,8 +22,9 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code funnel serve}: loads a model version, builds its index, and serves the HTTP API until
- * SIGTERM/SIGINT, when a shutdown hook stops the HTTP verticles, the workers, the store and Vert.x
- * in reverse order of start.
+ * SIGTERM/SIGINT, when a shutdown hook makes {@code /ready} answer 503 for {@code
+ * http.drain-delay-ms} (balancers stop sending), then stops the HTTP verticles, the workers, the
+ * store and Vert.x in reverse order of start.
  */
 @Command(
     name = "serve",
@@ -112,8 +113,8 @@ public final class ServeCommand implements Callable<Integer> {
         System.err.println(
             "funnel serve: WARNING: "
                 + storeProblem
-                + ". Serving anyway: every user is served as unknown (degraded) and /ready"
-                + " answers 503 until it does.");
+                + ". Serving anyway: every user is served as unknown (degraded), and /health"
+                + " reports the store unreachable until it answers.");
       }
     }
     ModelBundle bundle;
@@ -153,10 +154,10 @@ public final class ServeCommand implements Callable<Integer> {
                   System.err.println("funnel serve: stopping");
                   try {
                     server
-                        .close()
+                        .shutdown()
                         .eventually(store::close)
                         .eventually(vertx::close)
-                        .await(15, TimeUnit.SECONDS);
+                        .await(15_000 + config.http().drainDelayMs(), TimeUnit.MILLISECONDS);
                   } catch (Exception e) {
                     System.err.println("funnel serve: unclean stop: " + e.getMessage());
                   }

@@ -23,6 +23,10 @@ public enum ConfigKey {
       "http.admin-token",
       "",
       "bearer token for /admin/*; empty = admin endpoints off (404). Use 16+ characters"),
+  HTTP_DRAIN_DELAY_MS(
+      "http.drain-delay-ms",
+      "2000",
+      "on SIGTERM, /ready answers 503 this long (two balancer checks) while serving, then drain"),
   REDIS_URL(
       "redis.url",
       "",
@@ -92,7 +96,21 @@ public enum ConfigKey {
   SERVING_CLOCK(
       "serving.clock",
       "data",
-      "data = now is the model's data end plus time since start; wall = system clock");
+      "data = now is the model's data end plus time since start; wall = system clock"),
+  FLEET_REPLICA_ID(
+      "fleet.replica-id",
+      "",
+      "this replica's name in a fleet rollout; empty = no rollout (needs redis.url)"),
+  FLEET_CANARY(
+      "fleet.canary",
+      "false",
+      "true = this replica loads the desired version first and approves it for the rest"),
+  FLEET_POLL_MS(
+      "fleet.poll-ms", "1000", "how often a replica reads the desired version (pub/sub nudges)"),
+  FLEET_KEY_PREFIX(
+      "fleet.key-prefix",
+      "funnel:model:",
+      "prefix of the rollout keys: desired, approved, replicas, and the nudge channel");
 
   private final String key;
   private final String defaultValue;
