@@ -5,6 +5,7 @@ import dev.funnel.features.FeatureStore;
 import dev.funnel.features.GuardedFeatureStore;
 import dev.funnel.metrics.FunnelMetrics;
 import dev.funnel.models.ModelBundle;
+import dev.funnel.models.serving.FleetRollout;
 import dev.funnel.models.serving.ModelReloader;
 import dev.funnel.models.serving.ServingModel;
 import dev.funnel.pipeline.RecommendPipeline;
@@ -38,6 +39,7 @@ public final class FunnelServer {
   private final FunnelMetrics metrics;
   private final ModelReloader reloader;
   private final AtomicBoolean draining;
+  private final FleetRollout rollout;
   private final long drainDelayMs;
   private final List<String> deployments;
   private final String host;
@@ -49,8 +51,10 @@ public final class FunnelServer {
       Wiring w,
       List<String> deployments,
       FunnelConfig config,
-      int port) {
+      int port,
+      FleetRollout rollout) {
     this.vertx = vertx;
+    this.rollout = rollout;
     this.workers = workers;
     this.pipeline = w.pipeline;
     this.guarded = w.guarded;
@@ -86,7 +90,19 @@ public final class FunnelServer {
                         w.guarded.forgetFailures();
                         return deployHttp(vertx, config, w, serial);
                       })
-                  .map(d -> new FunnelServer(vertx, workers, w, d.ids, config, d.port))
+                  .map(
+                      d ->
+                          new FunnelServer(
+                              vertx,
+                              workers,
+                              w,
+                              d.ids,
+                              config,
+                              d.port,
+                              config.fleet().enabled()
+                                  ? FleetRollout.start(
+                                      vertx, config, w.pipeline.models(), w.reloader, w.metrics)
+                                  : null))
                   .recover(
                       e -> {
                         w.guarded.closeBreaker();
@@ -269,6 +285,7 @@ public final class FunnelServer {
    */
   public Future<Void> shutdown() {
     draining.set(true);
+    stopRollout();
     LOG.info(
         "draining: /ready answers 503 for {} ms, then the server stops accepting", drainDelayMs);
     Future<Void> notReady =
@@ -287,6 +304,7 @@ public final class FunnelServer {
    * fails.
    */
   public Future<Void> close() {
+    stopRollout();
     Future<Void> chain = Future.succeededFuture();
     for (int i = deployments.size() - 1; i >= 0; i--) {
       String id = deployments.get(i);
@@ -297,6 +315,18 @@ public final class FunnelServer {
         .compose(v -> workers.close().recover(e -> Future.succeededFuture()))
         .compose(v -> reloader.close())
         .andThen(ar -> guarded.closeBreaker());
+  }
+
+  // No model swap while shutting down.
+  private void stopRollout() {
+    if (rollout != null) {
+      rollout.close();
+    }
+  }
+
+  /** This replica's fleet rollout, or null when {@code fleet.replica-id} is empty. */
+  public FleetRollout rollout() {
+    return rollout;
   }
 
   // Predictors must not be closed under a running request.

@@ -9,8 +9,12 @@ import dev.funnel.data.ProfileSnapshots;
 import dev.funnel.features.FeatureStore;
 import dev.funnel.features.FeatureStores;
 import dev.funnel.features.UserProfile;
+import dev.funnel.models.BundleFiles;
 import dev.funnel.models.ModelBundle;
+import dev.funnel.models.serving.FleetRollout;
+import dev.funnel.models.serving.ModelReloader;
 import io.vertx.core.Vertx;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -74,6 +78,31 @@ public final class ServeCommand implements Callable<Integer> {
           "with the embedded store: preload every user's latest profile from this dataset")
   Path data;
 
+  /**
+   * A replica joining a fleet starts on the version the fleet serves (the approved one, or the
+   * desired one for the canary) when this machine has it, rather than on {@code LATEST} and then
+   * swapping seconds later.
+   */
+  private static Path rolloutTarget(Vertx vertx, FunnelConfig config) {
+    String target = FleetRollout.startupTarget(vertx, config, 2000);
+    if (target == null) {
+      return config.modelsDir();
+    }
+    Path dir = ModelReloader.versionsRoot(config.modelsDir()).resolve(target);
+    if (!Files.isRegularFile(dir.resolve(BundleFiles.MANIFEST))) {
+      System.err.println(
+          "funnel serve: the fleet serves "
+              + target
+              + ", which is not under "
+              + dir.getParent()
+              + ": starting on "
+              + config.modelsDir());
+      return config.modelsDir();
+    }
+    System.err.println("funnel serve: joining the fleet rollout on version " + target);
+    return dir;
+  }
+
   @Override
   public Integer call() {
     FunnelConfig config;
@@ -117,12 +146,12 @@ public final class ServeCommand implements Callable<Integer> {
                 + " reports the store unreachable until it answers.");
       }
     }
+    Path modelPath = config.fleet().enabled() ? rolloutTarget(vertx, config) : config.modelsDir();
     ModelBundle bundle;
     try {
       bundle =
           ModelBundle.load(
-              config.modelsDir(),
-              dev.funnel.models.InferenceDevices.resolve(config.inference().device()));
+              modelPath, dev.funnel.models.InferenceDevices.resolve(config.inference().device()));
     } catch (Exception e) {
       System.err.println(
           "funnel serve: cannot load a model from "

@@ -18,6 +18,26 @@ public record FleetConfig(String replicaId, boolean canary, int pollMs, String k
     return !replicaId.isEmpty();
   }
 
+  /** The version the canary loads first (set by {@code ./funnel rollout}). */
+  public String desiredKey() {
+    return keyPrefix + "desired";
+  }
+
+  /** The version the canary serves and approves for every other replica. */
+  public String approvedKey() {
+    return keyPrefix + "approved";
+  }
+
+  /** Hash: replica id → its last report (JSON: version, target, state, error, canary, at). */
+  public String replicasKey() {
+    return keyPrefix + "replicas";
+  }
+
+  /** Pub/sub channel: a message makes every replica read the keys at once. */
+  public String nudgeChannel() {
+    return keyPrefix + "nudge";
+  }
+
   /** A replica id or model version: safe as a Redis hash field and as a directory name. */
   public static boolean isName(String s) {
     return s != null && NAME.matcher(s).matches() && !s.contains("..");
