@@ -53,6 +53,10 @@ class BenchCommandTest {
     }
     JsonObject summary = new JsonObject(Files.readString(out));
     assertEquals(0, summary.getLong("errors"), summary.encode());
+    // Every answer counted under the version that gave it (the drills check rollouts with it).
+    JsonObject models = summary.getJsonObject("models");
+    assertEquals(java.util.Set.of(s.world.bundle.version()), models.fieldNames(), models.encode());
+    assertEquals(summary.getLong("ok"), models.getLong(s.world.bundle.version()));
   }
 
   @Test
