@@ -25,8 +25,8 @@ public enum ConfigKey {
       "bearer token for /admin/*; empty = admin endpoints off (404). Use 16+ characters"),
   HTTP_DRAIN_DELAY_MS(
       "http.drain-delay-ms",
-      "2000",
-      "on SIGTERM, /ready answers 503 this long (two balancer checks) while serving, then drain"),
+      "3000",
+      "on SIGTERM, /ready answers 503 this long (balancer: fall x inter + inter) while serving"),
   REDIS_URL(
       "redis.url",
       "",

@@ -62,7 +62,7 @@ class FunnelConfigTest {
             Map.entry("FUNNEL_SERVING_MAX_COUNT", "40"),
             Map.entry("FUNNEL_SERVING_DEADLINE_MS", "99"),
             Map.entry("FUNNEL_SERVING_CLOCK", "wall"),
-            Map.entry("FUNNEL_HTTP_DRAIN_DELAY_MS", "3000"),
+            Map.entry("FUNNEL_HTTP_DRAIN_DELAY_MS", "2500"),
             Map.entry("FUNNEL_FLEET_REPLICA_ID", "r-1"),
             Map.entry("FUNNEL_FLEET_CANARY", "true"),
             Map.entry("FUNNEL_FLEET_POLL_MS", "250"),
@@ -71,7 +71,7 @@ class FunnelConfigTest {
     assertEquals(ConfigKey.values().length, env.size() - 1, "every key has an override here");
     FunnelConfig c = FunnelConfig.load(null, env, Map.of());
     assertEquals(
-        new HttpConfig("0.0.0.0", 9090, 3, 1024, 2048, "0123456789abcdef", 3000), c.http());
+        new HttpConfig("0.0.0.0", 9090, 3, 1024, 2048, "0123456789abcdef", 2500), c.http());
     assertEquals(
         new RedisConfig("redis://10.0.0.1:6380/2", "x:", 7, 70, 700, 33, 4, 500, "y:", 60),
         c.redis());
