@@ -99,7 +99,7 @@ public final class FunnelServer {
                               d.ids,
                               config,
                               d.port,
-                              config.fleet().enabled()
+                              config.fleet().enabled() && !config.redis().embedded()
                                   ? FleetRollout.start(
                                       vertx, config, w.pipeline.models(), w.reloader, w.metrics)
                                   : null))

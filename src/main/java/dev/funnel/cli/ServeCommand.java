@@ -84,7 +84,7 @@ public final class ServeCommand implements Callable<Integer> {
    * swapping seconds later.
    */
   private static Path rolloutTarget(Vertx vertx, FunnelConfig config) {
-    String target = FleetRollout.startupTarget(vertx, config, 2000);
+    String target = FleetRollout.startupTarget(vertx, config, 5000);
     if (target == null) {
       return config.modelsDir();
     }
@@ -115,6 +115,12 @@ public final class ServeCommand implements Callable<Integer> {
       config = FunnelConfig.load(FunnelConfig.locateFile(conf), System.getenv(), flags);
     } catch (ConfigException e) {
       System.err.println("funnel serve: " + e.getMessage());
+      return 2;
+    }
+    if (config.fleet().enabled() && config.redis().embedded()) {
+      System.err.println(
+          "funnel serve: fleet.replica-id is set but there is no Redis URL: the rollout keys live"
+              + " in Redis (--redis, redis.url or FUNNEL_REDIS_URL)");
       return 2;
     }
     if (data != null && !config.redis().embedded()) {

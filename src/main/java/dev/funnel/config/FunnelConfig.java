@@ -226,16 +226,13 @@ public record FunnelConfig(
               maxCount,
               integer(ConfigKey.SERVING_DEADLINE_MS, 1, 600_000),
               clock());
-      return new FunnelConfig(http, redis, modelsDir, inference, serving, fleet(redis));
+      return new FunnelConfig(http, redis, modelsDir, inference, serving, fleet());
     }
 
-    private FleetConfig fleet(RedisConfig redis) {
+    private FleetConfig fleet() {
       String id = string(ConfigKey.FLEET_REPLICA_ID);
       if (!id.isEmpty() && !FleetConfig.isName(id)) {
         throw bad(ConfigKey.FLEET_REPLICA_ID, "must be letters, digits, '.', '_', ':' or '-'");
-      }
-      if (!id.isEmpty() && redis.embedded()) {
-        throw bad(ConfigKey.FLEET_REPLICA_ID, "needs redis.url: the rollout keys live in Redis");
       }
       String prefix = string(ConfigKey.FLEET_KEY_PREFIX);
       if (prefix.isEmpty()) {
