@@ -178,7 +178,8 @@ public final class RolloutCommand implements Callable<Integer> {
   }
 
   private static Response send(Redis client, Request request) throws Exception {
-    return client.send(request).await(5, TimeUnit.SECONDS);
+    // Generous: a starved machine (the drills run beside the load) can take seconds to connect.
+    return client.send(request).await(20, TimeUnit.SECONDS);
   }
 
   private static String text(Response r) {
