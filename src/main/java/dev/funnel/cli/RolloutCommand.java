@@ -97,7 +97,9 @@ public final class RolloutCommand implements Callable<Integer> {
     Redis client =
         Redis.createClient(vertx, new RedisOptions().setConnectionString(config.redis().url()));
     try {
+      long setAt = 0;
       if (version != null) {
+        setAt = System.currentTimeMillis();
         send(client, Request.cmd(Command.SET).arg(fleet.desiredKey()).arg(version));
         if (noCanary) {
           send(client, Request.cmd(Command.SET).arg(fleet.approvedKey()).arg(version));
@@ -111,10 +113,14 @@ public final class RolloutCommand implements Callable<Integer> {
                 + (noCanary ? " (approved for every replica)" : " (the canary goes first)"));
       }
       if (version == null || waitSeconds <= 0) {
-        System.out.println(state(client, fleet).encodePrettily());
+        JsonObject state = state(client, fleet);
+        if (version != null) {
+          state.put("set_at", setAt);
+        }
+        System.out.println(state.encodePrettily());
         return 0;
       }
-      return await(client, fleet);
+      return await(client, fleet, setAt);
     } catch (Exception e) {
       System.err.println("funnel rollout: Redis at " + config.redis().url() + ": " + e);
       return 1;
@@ -125,7 +131,7 @@ public final class RolloutCommand implements Callable<Integer> {
   }
 
   // Every replica that reported lately serves the version, or one of them rejected it.
-  private int await(Redis client, FleetConfig fleet) throws Exception {
+  private int await(Redis client, FleetConfig fleet, long setAt) throws Exception {
     long start = System.nanoTime();
     long until = start + TimeUnit.SECONDS.toNanos(waitSeconds);
     while (true) {
@@ -143,7 +149,7 @@ public final class RolloutCommand implements Callable<Integer> {
         }
       }
       double seconds = (System.nanoTime() - start) / 1e9;
-      state.put("seconds", Math.round(seconds * 10) / 10.0);
+      state.put("seconds", Math.round(seconds * 10) / 10.0).put("set_at", setAt);
       if (all || rejectedBy != null || System.nanoTime() > until) {
         System.out.println(state.encodePrettily());
         if (!all) {

@@ -28,7 +28,10 @@ public record FleetConfig(String replicaId, boolean canary, int pollMs, String k
     return keyPrefix + "approved";
   }
 
-  /** Hash: replica id → its last report (JSON: version, target, state, error, canary, at). */
+  /**
+   * Hash: replica id → its last report (JSON: version, target, state, error, canary, since = when
+   * it began serving that version, at = when it reported; epoch ms).
+   */
   public String replicasKey() {
     return keyPrefix + "replicas";
   }

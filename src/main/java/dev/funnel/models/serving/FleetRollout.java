@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * version. A replica whose target differs from what it serves loads it through {@link
  * ModelReloader#reload(String)} (load, build, validate, swap). A version that fails keeps the old
  * one serving and is not tried again until the key names another version. After each read the
- * replica reports itself in the hash {@code replicas} and in {@code funnel_model_rollout}.
+ * replica reports itself in the hash {@code replicas} (version, target, state, error, since when it
+ * serves that version) and in {@code funnel_model_rollout}.
  *
  * <p>Redis being down changes nothing here: the replica keeps its model and retries at the next
  * poll. Polling, not pub/sub, is what makes the rollout reliable; a missed message only delays it.
@@ -53,6 +54,8 @@ public final class FleetRollout {
   private volatile String error;
   private volatile String state = "starting";
   private volatile String target;
+  // When the version served now began serving (epoch ms): what a rollout's duration is read from.
+  private volatile long servingSince = System.currentTimeMillis();
 
   private FleetRollout(
       Vertx vertx,
@@ -169,6 +172,7 @@ public final class FleetRollout {
         .reload(next)
         .<Void>map(
             r -> {
+              servingSince = System.currentTimeMillis();
               failedVersion = null;
               error = null;
               state = "current";
@@ -207,6 +211,7 @@ public final class FleetRollout {
             .put("state", state)
             .put("error", error)
             .put("canary", fleet.canary())
+            .put("since", servingSince)
             .put("at", System.currentTimeMillis());
     return redis
         .send(
