@@ -288,9 +288,16 @@ public final class FunnelServer {
     stopRollout();
     LOG.info(
         "draining: /ready answers 503 for {} ms, then the server stops accepting", drainDelayMs);
-    Future<Void> notReady =
-        drainDelayMs == 0 ? Future.succeededFuture() : vertx.timer(drainDelayMs).mapEmpty();
-    return notReady.compose(v -> close());
+    // A promise bound to no context: vertx.timer() called from the shutdown hook's thread would
+    // bind the whole chain to an event loop, and the caller's last step (closing Vert.x) would then
+    // have no loop left to deliver its own completion on (the hook waited out its timeout).
+    io.vertx.core.Promise<Void> notReady = io.vertx.core.Promise.promise();
+    if (drainDelayMs == 0) {
+      notReady.complete();
+    } else {
+      vertx.setTimer(drainDelayMs, id -> notReady.complete());
+    }
+    return notReady.future().compose(v -> close());
   }
 
   /** True once {@link #shutdown()} began: {@code /ready} answers 503. */
