@@ -99,8 +99,8 @@ public final class RolloutCommand implements Callable<Integer> {
     try {
       long setAt = 0;
       if (version != null) {
-        setAt = System.currentTimeMillis();
         send(client, Request.cmd(Command.SET).arg(fleet.desiredKey()).arg(version));
+        setAt = System.currentTimeMillis(); // the rollout's start: Redis holds the key
         if (noCanary) {
           send(client, Request.cmd(Command.SET).arg(fleet.approvedKey()).arg(version));
         }
