@@ -11,18 +11,24 @@ import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
+import java.util.function.BooleanSupplier;
 
 /** The HTTP routes of the serving API and the one failure handler behind all of them. */
 public final class ApiRouter {
   private ApiRouter() {}
 
+  /**
+   * @param draining true once the server is shutting down: {@code /ready} then answers 503 while
+   *     every other route still serves
+   */
   public static Router create(
       Vertx vertx,
       FunnelConfig config,
       RecommendPipeline pipeline,
       FeatureStore store,
       FunnelMetrics metrics,
-      ModelReloader reloader) {
+      ModelReloader reloader,
+      BooleanSupplier draining) {
     Router router = Router.router(vertx);
     RouteTable routes = new RouteTable();
     // First on every request: the request id, and the metric recorded when the answer ends.
@@ -32,7 +38,7 @@ public final class ApiRouter {
         .handler(ctx -> RequestMetrics.observe(ctx, metrics, routes));
     RecommendationsHandler recommendations = new RecommendationsHandler(pipeline, config.serving());
     RelatedVideosHandler related = new RelatedVideosHandler(pipeline, config.serving());
-    HealthHandler health = new HealthHandler(pipeline, store);
+    HealthHandler health = new HealthHandler(pipeline, store, draining);
 
     getOrHead(router, "/health").handler(health::health);
     getOrHead(router, "/ready").handler(health::ready);

@@ -5,6 +5,7 @@ import dev.funnel.features.FeatureStore;
 import dev.funnel.features.GuardedFeatureStore;
 import dev.funnel.metrics.FunnelMetrics;
 import dev.funnel.models.ModelBundle;
+import dev.funnel.models.serving.FleetRollout;
 import dev.funnel.models.serving.ModelReloader;
 import dev.funnel.models.serving.ServingModel;
 import dev.funnel.pipeline.RecommendPipeline;
@@ -16,6 +17,7 @@ import io.vertx.core.WorkerExecutor;
 import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +38,9 @@ public final class FunnelServer {
   private final GuardedFeatureStore guarded;
   private final FunnelMetrics metrics;
   private final ModelReloader reloader;
+  private final AtomicBoolean draining;
+  private final FleetRollout rollout;
+  private final long drainDelayMs;
   private final List<String> deployments;
   private final String host;
   private final int port;
@@ -45,16 +50,20 @@ public final class FunnelServer {
       WorkerExecutor workers,
       Wiring w,
       List<String> deployments,
-      String host,
-      int port) {
+      FunnelConfig config,
+      int port,
+      FleetRollout rollout) {
     this.vertx = vertx;
+    this.rollout = rollout;
     this.workers = workers;
     this.pipeline = w.pipeline;
     this.guarded = w.guarded;
     this.metrics = w.metrics;
     this.reloader = w.reloader;
+    this.draining = w.draining;
+    this.drainDelayMs = config.http().drainDelayMs();
     this.deployments = deployments;
-    this.host = host;
+    this.host = config.http().host();
     this.port = port;
   }
 
@@ -82,7 +91,18 @@ public final class FunnelServer {
                         return deployHttp(vertx, config, w, serial);
                       })
                   .map(
-                      d -> new FunnelServer(vertx, workers, w, d.ids, config.http().host(), d.port))
+                      d ->
+                          new FunnelServer(
+                              vertx,
+                              workers,
+                              w,
+                              d.ids,
+                              config,
+                              d.port,
+                              config.fleet().enabled() && !config.redis().embedded()
+                                  ? FleetRollout.start(
+                                      vertx, config, w.pipeline.models(), w.reloader, w.metrics)
+                                  : null))
                   .recover(
                       e -> {
                         w.guarded.closeBreaker();
@@ -168,7 +188,8 @@ public final class FunnelServer {
       GuardedFeatureStore guarded,
       RecommendPipeline pipeline,
       FunnelMetrics metrics,
-      ModelReloader reloader) {
+      ModelReloader reloader,
+      AtomicBoolean draining) {
     static Wiring of(
         Vertx vertx,
         FunnelConfig config,
@@ -194,7 +215,11 @@ public final class FunnelServer {
       metrics.breakerOpen(
           () -> guarded.state() != io.vertx.circuitbreaker.CircuitBreakerState.CLOSED);
       return new Wiring(
-          guarded, pipeline, metrics, new ModelReloader(vertx, config, pipeline.models(), metrics));
+          guarded,
+          pipeline,
+          metrics,
+          new ModelReloader(vertx, config, pipeline.models(), metrics),
+          new AtomicBoolean());
     }
   }
 
@@ -209,7 +234,8 @@ public final class FunnelServer {
         .deployVerticle(
             () -> {
               HttpVerticle v =
-                  new HttpVerticle(config, port, w.pipeline, w.guarded, w.metrics, w.reloader);
+                  new HttpVerticle(
+                      config, port, w.pipeline, w.guarded, w.metrics, w.reloader, w.draining::get);
               verticles.add(v);
               return v;
             },
@@ -253,11 +279,39 @@ public final class FunnelServer {
   }
 
   /**
+   * The SIGTERM path: {@code /ready} answers 503 for {@code http.drain-delay-ms} while every
+   * request is still served, so that load balancers see their checks fail and stop sending new
+   * requests; then {@link #close()}. Never fails.
+   */
+  public Future<Void> shutdown() {
+    draining.set(true);
+    stopRollout();
+    LOG.info(
+        "draining: /ready answers 503 for {} ms, then the server stops accepting", drainDelayMs);
+    // A promise bound to no context: vertx.timer() called from the shutdown hook's thread would
+    // bind the whole chain to an event loop, and the caller's last step (closing Vert.x) would then
+    // have no loop left to deliver its own completion on (the hook waited out its timeout).
+    io.vertx.core.Promise<Void> notReady = io.vertx.core.Promise.promise();
+    if (drainDelayMs == 0) {
+      notReady.complete();
+    } else {
+      vertx.setTimer(drainDelayMs, id -> notReady.complete());
+    }
+    return notReady.future().compose(v -> close());
+  }
+
+  /** True once {@link #shutdown()} began: {@code /ready} answers 503. */
+  public boolean draining() {
+    return draining.get();
+  }
+
+  /**
    * Stops accepting requests, lets the requests already received finish (HTTP graceful shutdown,
    * then up to 5 s for the inference workers), then releases the workers and the models. Never
    * fails.
    */
   public Future<Void> close() {
+    stopRollout();
     Future<Void> chain = Future.succeededFuture();
     for (int i = deployments.size() - 1; i >= 0; i--) {
       String id = deployments.get(i);
@@ -268,6 +322,18 @@ public final class FunnelServer {
         .compose(v -> workers.close().recover(e -> Future.succeededFuture()))
         .compose(v -> reloader.close())
         .andThen(ar -> guarded.closeBreaker());
+  }
+
+  // No model swap while shutting down.
+  private void stopRollout() {
+    if (rollout != null) {
+      rollout.close();
+    }
+  }
+
+  /** This replica's fleet rollout, or null when {@code fleet.replica-id} is empty. */
+  public FleetRollout rollout() {
+    return rollout;
   }
 
   // Predictors must not be closed under a running request.

@@ -12,6 +12,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * One HTTP server on one event loop. Several instances listening on the same host and port share
@@ -29,6 +30,7 @@ final class HttpVerticle extends VerticleBase {
   private final FeatureStore store;
   private final FunnelMetrics metrics;
   private final ModelReloader reloader;
+  private final BooleanSupplier draining;
   private HttpServer server;
 
   HttpVerticle(
@@ -37,13 +39,15 @@ final class HttpVerticle extends VerticleBase {
       RecommendPipeline pipeline,
       FeatureStore store,
       FunnelMetrics metrics,
-      ModelReloader reloader) {
+      ModelReloader reloader,
+      BooleanSupplier draining) {
     this.config = config;
     this.port = port;
     this.pipeline = pipeline;
     this.store = store;
     this.metrics = metrics;
     this.reloader = reloader;
+    this.draining = draining;
   }
 
   @Override
@@ -59,7 +63,8 @@ final class HttpVerticle extends VerticleBase {
         vertx
             .createHttpServer(options)
             .invalidRequestHandler(new InvalidRequestHandler())
-            .requestHandler(ApiRouter.create(vertx, config, pipeline, store, metrics, reloader));
+            .requestHandler(
+                ApiRouter.create(vertx, config, pipeline, store, metrics, reloader, draining));
     return server.listen();
   }
 

@@ -223,6 +223,9 @@ public final class BenchCommand implements Callable<Integer> {
     final AtomicLong non2xx = new AtomicLong();
     final AtomicLong timeouts = new AtomicLong();
     final AtomicLong degraded = new AtomicLong();
+    // Answers per "model" field: a rollout under load shows which versions answered.
+    final java.util.Map<String, java.util.concurrent.atomic.LongAdder> models =
+        new java.util.concurrent.ConcurrentHashMap<>();
     long sent;
     long lateSends; // the scheduler itself woke > 1 ms after a due time
     double wallSeconds;
@@ -245,7 +248,14 @@ public final class BenchCommand implements Callable<Integer> {
           .put("errors_timeout", timeouts.get())
           .put("degraded", degraded.get())
           .put("late_sends", lateSends)
+          .put("models", modelCounts())
           .put("latency_ms", ms);
+    }
+
+    private JsonObject modelCounts() {
+      JsonObject counts = new JsonObject();
+      new java.util.TreeMap<>(models).forEach((k, v) -> counts.put(k, v.sum()));
+      return counts;
     }
 
     private static double ms(org.HdrHistogram.Histogram h, double p) {
@@ -293,9 +303,14 @@ public final class BenchCommand implements Callable<Integer> {
                   if (resp.statusCode() / 100 == 2) {
                     r.ok.incrementAndGet();
                     r.latency.recordValue(Math.min(end - due, 60_000_000_000L));
-                    if (body.toString().contains("\"degraded\":true")) {
+                    String text = body.toString();
+                    if (text.contains("\"degraded\":true")) {
                       r.degraded.incrementAndGet();
                     }
+                    r.models
+                        .computeIfAbsent(
+                            modelOf(text), k -> new java.util.concurrent.atomic.LongAdder())
+                        .increment();
                   } else {
                     r.errors.incrementAndGet();
                     r.non2xx.incrementAndGet();
@@ -408,5 +423,16 @@ public final class BenchCommand implements Callable<Integer> {
           .put("max", max)
           .put("series_s_mb", series);
     }
+  }
+
+  /** The answer's {@code "model"} field without parsing the whole body; "?" when absent. */
+  static String modelOf(String body) {
+    int i = body.indexOf("\"model\":\"");
+    if (i < 0) {
+      return "?";
+    }
+    int from = i + 9;
+    int to = body.indexOf('"', from);
+    return to < 0 ? "?" : body.substring(from, to);
   }
 }

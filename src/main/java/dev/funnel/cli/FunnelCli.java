@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
       ServeCommand.class,
       BenchCommand.class,
       JvmOptionsCommand.class,
+      RolloutCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class FunnelCli implements Runnable {

@@ -9,8 +9,12 @@ import dev.funnel.data.ProfileSnapshots;
 import dev.funnel.features.FeatureStore;
 import dev.funnel.features.FeatureStores;
 import dev.funnel.features.UserProfile;
+import dev.funnel.models.BundleFiles;
 import dev.funnel.models.ModelBundle;
+import dev.funnel.models.serving.FleetRollout;
+import dev.funnel.models.serving.ModelReloader;
 import io.vertx.core.Vertx;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -22,8 +26,9 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code funnel serve}: loads a model version, builds its index, and serves the HTTP API until
- * SIGTERM/SIGINT, when a shutdown hook stops the HTTP verticles, the workers, the store and Vert.x
- * in reverse order of start.
+ * SIGTERM/SIGINT, when a shutdown hook makes {@code /ready} answer 503 for {@code
+ * http.drain-delay-ms} (balancers stop sending), then stops the HTTP verticles, the workers, the
+ * store and Vert.x in reverse order of start.
  */
 @Command(
     name = "serve",
@@ -73,6 +78,31 @@ public final class ServeCommand implements Callable<Integer> {
           "with the embedded store: preload every user's latest profile from this dataset")
   Path data;
 
+  /**
+   * A replica joining a fleet starts on the version the fleet serves (the approved one, or the
+   * desired one for the canary) when this machine has it, rather than on {@code LATEST} and then
+   * swapping seconds later.
+   */
+  private static Path rolloutTarget(Vertx vertx, FunnelConfig config) {
+    String target = FleetRollout.startupTarget(vertx, config, 5000);
+    if (target == null) {
+      return config.modelsDir();
+    }
+    Path dir = ModelReloader.versionsRoot(config.modelsDir()).resolve(target);
+    if (!Files.isRegularFile(dir.resolve(BundleFiles.MANIFEST))) {
+      System.err.println(
+          "funnel serve: the fleet serves "
+              + target
+              + ", which is not under "
+              + dir.getParent()
+              + ": starting on "
+              + config.modelsDir());
+      return config.modelsDir();
+    }
+    System.err.println("funnel serve: joining the fleet rollout on version " + target);
+    return dir;
+  }
+
   @Override
   public Integer call() {
     FunnelConfig config;
@@ -85,6 +115,12 @@ public final class ServeCommand implements Callable<Integer> {
       config = FunnelConfig.load(FunnelConfig.locateFile(conf), System.getenv(), flags);
     } catch (ConfigException e) {
       System.err.println("funnel serve: " + e.getMessage());
+      return 2;
+    }
+    if (config.fleet().enabled() && config.redis().embedded()) {
+      System.err.println(
+          "funnel serve: fleet.replica-id is set but there is no Redis URL: the rollout keys live"
+              + " in Redis (--redis, redis.url or FUNNEL_REDIS_URL)");
       return 2;
     }
     if (data != null && !config.redis().embedded()) {
@@ -112,16 +148,16 @@ public final class ServeCommand implements Callable<Integer> {
         System.err.println(
             "funnel serve: WARNING: "
                 + storeProblem
-                + ". Serving anyway: every user is served as unknown (degraded) and /ready"
-                + " answers 503 until it does.");
+                + ". Serving anyway: every user is served as unknown (degraded), and /health"
+                + " reports the store unreachable until it answers.");
       }
     }
+    Path modelPath = config.fleet().enabled() ? rolloutTarget(vertx, config) : config.modelsDir();
     ModelBundle bundle;
     try {
       bundle =
           ModelBundle.load(
-              config.modelsDir(),
-              dev.funnel.models.InferenceDevices.resolve(config.inference().device()));
+              modelPath, dev.funnel.models.InferenceDevices.resolve(config.inference().device()));
     } catch (Exception e) {
       System.err.println(
           "funnel serve: cannot load a model from "
@@ -153,10 +189,10 @@ public final class ServeCommand implements Callable<Integer> {
                   System.err.println("funnel serve: stopping");
                   try {
                     server
-                        .close()
+                        .shutdown()
                         .eventually(store::close)
                         .eventually(vertx::close)
-                        .await(15, TimeUnit.SECONDS);
+                        .await(15_000 + config.http().drainDelayMs(), TimeUnit.MILLISECONDS);
                   } catch (Exception e) {
                     System.err.println("funnel serve: unclean stop: " + e.getMessage());
                   }

@@ -23,6 +23,10 @@ public enum ConfigKey {
       "http.admin-token",
       "",
       "bearer token for /admin/*; empty = admin endpoints off (404). Use 16+ characters"),
+  HTTP_DRAIN_DELAY_MS(
+      "http.drain-delay-ms",
+      "3000",
+      "on SIGTERM, /ready answers 503 this long (balancer: fall x inter + inter) while serving"),
   REDIS_URL(
       "redis.url",
       "",
@@ -96,7 +100,21 @@ public enum ConfigKey {
   SERVING_MAX_PER_TOPIC(
       "serving.max-per-topic",
       "8",
-      "home feed variety: at most this many videos of one topic per list; 0 = no cap");
+      "home feed variety: at most this many videos of one topic per list; 0 = no cap"),
+  FLEET_REPLICA_ID(
+      "fleet.replica-id",
+      "",
+      "this replica's name in a fleet rollout; empty = no rollout (needs redis.url)"),
+  FLEET_CANARY(
+      "fleet.canary",
+      "false",
+      "true = this replica loads the desired version first and approves it for the rest"),
+  FLEET_POLL_MS(
+      "fleet.poll-ms", "1000", "how often a replica reads the desired version (pub/sub nudges)"),
+  FLEET_KEY_PREFIX(
+      "fleet.key-prefix",
+      "funnel:model:",
+      "prefix of the rollout keys: desired, approved, replicas, and the nudge channel");
 
   private final String key;
   private final String defaultValue;

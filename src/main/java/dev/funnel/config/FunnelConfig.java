@@ -23,7 +23,8 @@ public record FunnelConfig(
     RedisConfig redis,
     Path modelsDir,
     InferenceConfig inference,
-    ServingConfig serving) {
+    ServingConfig serving,
+    FleetConfig fleet) {
 
   /** Defaults only, as if no file, environment or flag were given. */
   public static FunnelConfig defaults() {
@@ -103,15 +104,15 @@ public record FunnelConfig(
 
   /** A copy with a different port (tests and the demo start on port 0). */
   public FunnelConfig withPort(int port) {
-    return new FunnelConfig(http.withPort(port), redis, modelsDir, inference, serving);
+    return new FunnelConfig(http.withPort(port), redis, modelsDir, inference, serving, fleet);
   }
 
   public FunnelConfig withRedis(RedisConfig newRedis) {
-    return new FunnelConfig(http, newRedis, modelsDir, inference, serving);
+    return new FunnelConfig(http, newRedis, modelsDir, inference, serving, fleet);
   }
 
   public FunnelConfig withModelsDir(Path dir) {
-    return new FunnelConfig(http, redis, dir, inference, serving);
+    return new FunnelConfig(http, redis, dir, inference, serving, fleet);
   }
 
   /** The effective values as key → value, for the start-up log line. */
@@ -122,6 +123,7 @@ public record FunnelConfig(
     m.put("models", modelsDir);
     m.put("inference", inference);
     m.put("serving", serving);
+    m.put("fleet", fleet);
     return m;
   }
 
@@ -166,7 +168,8 @@ public record FunnelConfig(
               instances == 0 ? cores : instances,
               integer(ConfigKey.HTTP_MAX_BODY_BYTES, 256, 64 * 1024 * 1024),
               integer(ConfigKey.HTTP_MAX_HEADER_BYTES, 1024, 1024 * 1024),
-              adminToken());
+              adminToken(),
+              integer(ConfigKey.HTTP_DRAIN_DELAY_MS, 0, 600_000));
 
       String url = string(ConfigKey.REDIS_URL);
       if (!url.isEmpty() && !(url.startsWith("redis://") || url.startsWith("rediss://"))) {
@@ -224,7 +227,28 @@ public record FunnelConfig(
               integer(ConfigKey.SERVING_DEADLINE_MS, 1, 600_000),
               clock(),
               integer(ConfigKey.SERVING_MAX_PER_TOPIC, 0, 10_000));
-      return new FunnelConfig(http, redis, modelsDir, inference, serving);
+      return new FunnelConfig(http, redis, modelsDir, inference, serving, fleet());
+    }
+
+    private FleetConfig fleet() {
+      String id = string(ConfigKey.FLEET_REPLICA_ID);
+      if (!id.isEmpty() && !FleetConfig.isName(id)) {
+        throw bad(ConfigKey.FLEET_REPLICA_ID, "must be letters, digits, '.', '_', ':' or '-'");
+      }
+      String prefix = string(ConfigKey.FLEET_KEY_PREFIX);
+      if (prefix.isEmpty()) {
+        throw bad(ConfigKey.FLEET_KEY_PREFIX, "must not be empty");
+      }
+      return new FleetConfig(
+          id, bool(ConfigKey.FLEET_CANARY), integer(ConfigKey.FLEET_POLL_MS, 10, 600_000), prefix);
+    }
+
+    private boolean bool(ConfigKey k) {
+      String v = string(k).toLowerCase(Locale.ROOT);
+      if (!v.equals("true") && !v.equals("false")) {
+        throw bad(k, "must be true or false");
+      }
+      return v.equals("true");
     }
 
     private String adminToken() {

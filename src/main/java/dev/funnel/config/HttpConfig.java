@@ -7,9 +7,17 @@ package dev.funnel.config;
  * @param maxBodyBytes largest request body in bytes
  * @param maxHeaderBytes largest request header block in bytes
  * @param adminToken bearer token of the {@code /admin} endpoints; empty = they are off
+ * @param drainDelayMs after SIGTERM, how long {@code /ready} answers 503 while requests are still
+ *     served, before the server stops accepting
  */
 public record HttpConfig(
-    String host, int port, int instances, int maxBodyBytes, int maxHeaderBytes, String adminToken) {
+    String host,
+    int port,
+    int instances,
+    int maxBodyBytes,
+    int maxHeaderBytes,
+    String adminToken,
+    int drainDelayMs) {
 
   /** True when a token is set, so the admin endpoints exist. */
   public boolean adminEnabled() {
@@ -17,7 +25,8 @@ public record HttpConfig(
   }
 
   public HttpConfig withPort(int newPort) {
-    return new HttpConfig(host, newPort, instances, maxBodyBytes, maxHeaderBytes, adminToken);
+    return new HttpConfig(
+        host, newPort, instances, maxBodyBytes, maxHeaderBytes, adminToken, drainDelayMs);
   }
 
   /** Never prints the token: this record goes to the start-up log. */
@@ -35,6 +44,8 @@ public record HttpConfig(
         + maxHeaderBytes
         + ", admin="
         + (adminEnabled() ? "on" : "off")
+        + ", drainDelayMs="
+        + drainDelayMs
         + "]";
   }
 }

@@ -32,6 +32,8 @@ import java.util.function.ToDoubleFunction;
  *   <li>{@code funnel_inference_pending}: requests admitted and not answered yet
  *   <li>{@code funnel_model_version{version}} = 1 for the model being served; {@code
  *       funnel_model_reloads_total{result}}
+ *   <li>{@code funnel_model_rollout{replica,target,state}} = 1: in a fleet rollout, the version
+ *       this replica should serve and whether it does (current, loading, failed)
  *   <li>{@code funnel_feature_store_breaker_open}: 1 while the circuit breaker is not closed
  * </ul>
  */
@@ -97,6 +99,27 @@ public final class FunnelMetrics {
 
   public String modelVersion() {
     return modelVersion;
+  }
+
+  private String rolloutLabels = "";
+
+  /**
+   * This replica's place in a fleet rollout: re-labels {@code
+   * funnel_model_rollout{replica,target,state}} (state: current, loading, failed), always 1.
+   */
+  public synchronized void rollout(String replica, String target, String state) {
+    String labels = replica + '\n' + target + '\n' + state;
+    if (labels.equals(rolloutLabels)) {
+      return;
+    }
+    rolloutLabels = labels;
+    registry.find("funnel_model_rollout").gauges().forEach(registry::remove);
+    Gauge.builder("funnel_model_rollout", this, m -> 1.0)
+        .description("fleet rollout: this replica, the version it should serve, and its state")
+        .tag("replica", replica)
+        .tag("target", target)
+        .tag("state", state)
+        .register(registry);
   }
 
   public void reload(String result) {

@@ -81,7 +81,7 @@ class DegradationApiTest {
   }
 
   @Test
-  void recommend_featureStoreDown_degradesAndReadyIs503() throws Exception {
+  void recommend_featureStoreDown_degradesReadyStays200HealthSaysUnreachable() throws Exception {
     int closedPort;
     try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
       closedPort = socket.getLocalPort();
@@ -102,9 +102,12 @@ class DegradationApiTest {
     assertEquals(true, body.getBoolean("degraded"));
     assertEquals(false, body.getBoolean("personalized"));
     assertEquals(10, body.getJsonArray("items").size());
-    Http.Reply ready = Http.get(server.url() + "/ready");
-    assertEquals(503, ready.status());
-    assertEquals("application/problem+json", ready.contentType());
+    // A balancer must keep a replica that still answers: readiness is local, the store's state is
+    // in /health.
+    assertEquals(200, Http.get(server.url() + "/ready").status());
+    Http.Reply health = Http.get(server.url() + "/health");
+    assertEquals(200, health.status());
+    assertEquals(false, health.json().getJsonObject("store").getBoolean("reachable"));
     down.close().await();
   }
 

@@ -21,10 +21,12 @@ class HealthApiTest {
     Http.Reply r = Http.get(s.url("/health"));
     assertEquals(200, r.status());
     assertEquals("UP", r.json().getString("status"));
+    assertEquals("redis", r.json().getJsonObject("store").getString("kind"));
+    assertEquals(true, r.json().getJsonObject("store").getBoolean("reachable"));
   }
 
   @Test
-  void ready_modelIndexAndRedis_isReady() {
+  void ready_modelLoadedAndNotDraining_isReady() {
     Http.Reply r = Http.get(s.url("/ready"));
     assertEquals(200, r.status(), r.raw().body());
     assertEquals("READY", r.json().getString("status"));

@@ -58,6 +58,10 @@ class BenchCommandTest {
     assertTrue(!machine.getString("cpu_model").isBlank(), machine.encode());
     assertTrue(machine.getDouble("gemm_gflops") > 0, machine.encode());
     assertTrue(machine.getDouble("gemm_256_median_ms") > 0, machine.encode());
+    // Every answer counted under the version that gave it (the drills check rollouts with it).
+    JsonObject models = summary.getJsonObject("models");
+    assertEquals(java.util.Set.of(s.world.bundle.version()), models.fieldNames(), models.encode());
+    assertEquals(summary.getLong("ok"), models.getLong(s.world.bundle.version()));
   }
 
   @Test

@@ -63,10 +63,16 @@ class FunnelConfigTest {
             Map.entry("FUNNEL_SERVING_DEADLINE_MS", "99"),
             Map.entry("FUNNEL_SERVING_CLOCK", "wall"),
             Map.entry("FUNNEL_SERVING_MAX_PER_TOPIC", "3"),
+            Map.entry("FUNNEL_HTTP_DRAIN_DELAY_MS", "2500"),
+            Map.entry("FUNNEL_FLEET_REPLICA_ID", "r-1"),
+            Map.entry("FUNNEL_FLEET_CANARY", "true"),
+            Map.entry("FUNNEL_FLEET_POLL_MS", "250"),
+            Map.entry("FUNNEL_FLEET_KEY_PREFIX", "m:"),
             Map.entry("FUNNEL_JAVA_OPTS", "-Xmx1g")); // the launcher's own: ignored
     assertEquals(ConfigKey.values().length, env.size() - 1, "every key has an override here");
     FunnelConfig c = FunnelConfig.load(null, env, Map.of());
-    assertEquals(new HttpConfig("0.0.0.0", 9090, 3, 1024, 2048, "0123456789abcdef"), c.http());
+    assertEquals(
+        new HttpConfig("0.0.0.0", 9090, 3, 1024, 2048, "0123456789abcdef", 2500), c.http());
     assertEquals(
         new RedisConfig("redis://10.0.0.1:6380/2", "x:", 7, 70, 700, 33, 4, 500, "y:", 60),
         c.redis());
@@ -76,6 +82,7 @@ class FunnelConfigTest {
             5, 50, InferenceConfig.Device.CPU, InferenceConfig.IndexType.EXACT, 600),
         c.inference());
     assertEquals(new ServingConfig(100, 10, 40, 99, ServingConfig.ClockMode.WALL, 3), c.serving());
+    assertEquals(new FleetConfig("r-1", true, 250, "m:"), c.fleet());
   }
 
   @Test
@@ -152,6 +159,12 @@ class FunnelConfigTest {
     assertThrows(ConfigException.class, () -> load("redis.event-key-prefix", "funnel:u:x"));
     assertThrows(ConfigException.class, () -> load("redis.breaker-max-failures", "0"));
     assertThrows(ConfigException.class, () -> load("http.host", ""));
+    assertThrows(ConfigException.class, () -> load("http.drain-delay-ms", "-1"));
+    assertThrows(ConfigException.class, () -> load("fleet.canary", "yes"));
+    assertThrows(ConfigException.class, () -> load("fleet.poll-ms", "0"));
+    assertThrows(ConfigException.class, () -> load("fleet.key-prefix", ""));
+    assertThrows(ConfigException.class, () -> load("fleet.replica-id", "a b"));
+    assertThrows(ConfigException.class, () -> load("fleet.replica-id", "../r1"));
   }
 
   @Test

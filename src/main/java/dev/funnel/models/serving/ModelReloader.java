@@ -5,6 +5,7 @@ import dev.funnel.metrics.FunnelMetrics;
 import dev.funnel.models.ModelBundle;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,11 +67,52 @@ public final class ModelReloader {
    * when the new model cannot serve.
    */
   public Future<Result> reload() {
+    return reload(() -> ModelBundle.load(config.modelsDir()));
+  }
+
+  /**
+   * Loads the version named {@code version} from the models root ({@code models.dir}, or the
+   * directory holding it when {@code models.dir} is itself a version): the fleet rollout's way in.
+   * The directory must be named after the version, and the model in it must say that version, so a
+   * mislabelled copy is rejected rather than served under another name. Fails as {@link #reload()}
+   * does.
+   */
+  public Future<Result> reload(String version) {
+    return reload(
+        () -> {
+          if (!dev.funnel.config.FleetConfig.isName(version)) {
+            throw new IllegalArgumentException("'" + version + "' is not a model version name");
+          }
+          ModelBundle bundle = ModelBundle.load(versionsRoot(config.modelsDir()).resolve(version));
+          if (!bundle.version().equals(version)) {
+            String found = bundle.version();
+            bundle.close();
+            throw new java.io.IOException(
+                "directory " + version + " holds model version " + found + ", not " + version);
+          }
+          return bundle;
+        });
+  }
+
+  /** Where versions live beside each other: {@code modelsDir} itself, or its parent. */
+  public static Path versionsRoot(Path modelsDir) {
+    boolean isVersion =
+        java.nio.file.Files.isRegularFile(
+            modelsDir.resolve(dev.funnel.models.BundleFiles.MANIFEST));
+    Path abs = modelsDir.toAbsolutePath();
+    return isVersion && abs.getParent() != null ? abs.getParent() : modelsDir;
+  }
+
+  private interface BundleSource {
+    ModelBundle load() throws Exception;
+  }
+
+  private Future<Result> reload(BundleSource source) {
     if (!busy.compareAndSet(false, true)) {
       return Future.failedFuture(new BusyException());
     }
     return vertx
-        .executeBlocking(this::buildAndValidate, false)
+        .executeBlocking(() -> buildAndValidate(source.load()), false)
         .recover(e -> Future.failedFuture(new RejectedException(e)))
         .map(
             next -> {
@@ -89,8 +131,7 @@ public final class ModelReloader {
         .andThen(ar -> busy.set(false));
   }
 
-  private ServingModel buildAndValidate() throws Exception {
-    ModelBundle bundle = ModelBundle.load(config.modelsDir());
+  private ServingModel buildAndValidate(ModelBundle bundle) throws Exception {
     ServingModel model = null;
     try {
       model = ServingModel.build(bundle, config);
