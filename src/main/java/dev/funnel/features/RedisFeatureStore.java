@@ -61,6 +61,8 @@ public final class RedisFeatureStore implements FeatureStore {
   private final int eventIdTtlSeconds;
   private final int waitReplicas;
   private final int waitTimeoutMs;
+  // "redis://" or "rediss://user:pass@" of the first seed, for clients of single cluster nodes
+  private final String seedScheme;
 
   private RedisFeatureStore(Vertx vertx, Redis redis, Redis reads, RedisConfig config) {
     this.vertx = vertx;
@@ -72,6 +74,7 @@ public final class RedisFeatureStore implements FeatureStore {
     this.eventIdTtlSeconds = config.eventIdTtlSeconds();
     this.waitReplicas = config.waitReplicas();
     this.waitTimeoutMs = config.waitTimeoutMs();
+    this.seedScheme = config.endpoints().isEmpty() ? "" : schemeAndUser(config.endpoints().get(0));
   }
 
   /** A client for the configured Redis; connections are opened lazily on first use. */
@@ -157,20 +160,46 @@ public final class RedisFeatureStore implements FeatureStore {
 
   /**
    * SCANs the keys under the prefix (a bounded number of rounds of {@value #SCAN_COUNT} keys each,
-   * so a huge or foreign-key-heavy database cannot keep the connection busy for long). In cluster
-   * mode the client sends each SCAN to any node, so a cursor cannot continue: one round from one
-   * node is the sample there.
+   * so a huge or foreign-key-heavy database cannot keep the connection busy for long). A cluster
+   * client sends each SCAN to any node, so a cursor could not continue: there every master is asked
+   * in turn through a short-lived client of its own (the inspector's user picker is rare).
    */
   @Override
   public Future<List<String>> sampleUserIds(int n) {
     List<String> out = new ArrayList<>();
-    return scan("0", n, out, keys.hashTagged() ? 1 : SCAN_ROUNDS).map(v -> out);
+    if (!keys.hashTagged()) {
+      return scan(reads, "0", n, out, SCAN_ROUNDS).map(v -> out);
+    }
+    return redis
+        .send(Request.cmd(Command.CLUSTER).arg("SLOTS"))
+        .compose(
+            ranges -> {
+              Set<String> masters = new java.util.LinkedHashSet<>();
+              for (Response range : ranges) {
+                Response master = range.get(2);
+                masters.add(
+                    seedScheme + master.get(0).toString() + ":" + master.get(1).toInteger());
+              }
+              Future<Void> chain = Future.succeededFuture();
+              for (String url : masters) {
+                chain = chain.compose(v -> scanNode(url, n, out));
+              }
+              return chain.map(v -> out);
+            });
+  }
+
+  private Future<Void> scanNode(String url, int n, List<String> out) {
+    if (out.size() >= n) {
+      return Future.succeededFuture();
+    }
+    Redis node = Redis.createClient(vertx, new RedisOptions().setConnectionString(url));
+    return scan(node, "0", n, out, SCAN_ROUNDS).eventually(node::close);
   }
 
   static final int SCAN_COUNT = 1000;
   static final int SCAN_ROUNDS = 20;
 
-  private Future<Void> scan(String cursor, int n, List<String> out, int roundsLeft) {
+  private Future<Void> scan(Redis client, String cursor, int n, List<String> out, int roundsLeft) {
     if (out.size() >= n || roundsLeft == 0) {
       return Future.succeededFuture();
     }
@@ -181,7 +210,7 @@ public final class RedisFeatureStore implements FeatureStore {
             .arg(keys.profilePattern())
             .arg("COUNT")
             .arg(SCAN_COUNT);
-    return reads
+    return client
         .send(scan)
         .compose(
             r -> {
@@ -193,7 +222,7 @@ public final class RedisFeatureStore implements FeatureStore {
               String next = r.get(0).toString();
               return next.equals("0")
                   ? Future.succeededFuture()
-                  : scan(next, n, out, roundsLeft - 1);
+                  : scan(client, next, n, out, roundsLeft - 1);
             });
   }
 
@@ -356,6 +385,11 @@ public final class RedisFeatureStore implements FeatureStore {
             .arg("XX")
             .arg("KEEPTTL");
     return conn.batch(List.of(rewrite, waitRequest())).compose(r -> acknowledged(r.get(1)));
+  }
+
+  private static String schemeAndUser(String url) {
+    int at = url.lastIndexOf('@');
+    return at >= 0 ? url.substring(0, at + 1) : url.substring(0, url.indexOf("://") + 3);
   }
 
   private Request waitRequest() {
