@@ -401,7 +401,7 @@ public final class RedisFeatureStore implements FeatureStore {
     return acks >= waitReplicas
         ? Future.succeededFuture()
         : Future.failedFuture(
-            new IllegalStateException(
+            new ReplicaShortfallException(
                 "event writes reached "
                     + acks
                     + " of "
