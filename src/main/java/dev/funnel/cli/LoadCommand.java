@@ -96,11 +96,14 @@ public final class LoadCommand implements Callable<Integer> {
       double writeSeconds = (System.nanoTime() - writeStart) / 1e9;
       System.out.printf(
           "funnel load: %d profiles written to %s in %.2f s (%.2f s in total)%n",
-          profiles.size(), config.redis().url(), writeSeconds, (System.nanoTime() - start) / 1e9);
+          profiles.size(),
+          config.redis().target(),
+          writeSeconds,
+          (System.nanoTime() - start) / 1e9);
       return 0;
     } catch (Exception e) {
       System.err.println(
-          "funnel load: cannot write to " + config.redis().url() + ": " + e.getMessage());
+          "funnel load: cannot write to " + config.redis().target() + ": " + e.getMessage());
       return 1;
     } finally {
       store.close().eventually(vertx::close).await(10, TimeUnit.SECONDS);

@@ -143,7 +143,7 @@ public final class ServeCommand implements Callable<Integer> {
     Vertx vertx = Vertx.vertx();
     FeatureStore store = FeatureStores.create(vertx, config.redis());
     if (!config.redis().embedded()) {
-      String storeProblem = StartupChecks.storeProblem(store, config.redis().url(), 2000);
+      String storeProblem = StartupChecks.storeProblem(store, config.redis().target(), 2000);
       if (storeProblem != null) {
         System.err.println(
             "funnel serve: WARNING: "

@@ -31,6 +31,29 @@ public enum ConfigKey {
       "redis.url",
       "",
       "redis://host:port/db of the feature store; empty = embedded in-process store"),
+  REDIS_MODE(
+      "redis.mode",
+      "standalone",
+      "standalone = redis.url; sentinel = a master found through redis.endpoints (sentinels);"
+          + " cluster = a Redis Cluster reached through redis.endpoints (seed nodes)"),
+  REDIS_ENDPOINTS(
+      "redis.endpoints",
+      "",
+      "comma-separated redis://host:port of the sentinels (sentinel) or seed nodes (cluster)"),
+  REDIS_MASTER_NAME(
+      "redis.master-name", "", "the master set name the sentinels watch (sentinel mode only)"),
+  REDIS_READ_FROM(
+      "redis.read-from",
+      "master",
+      "master; replica = profile reads go to replicas (sentinel or cluster), writes to masters"),
+  REDIS_WAIT_REPLICAS(
+      "redis.wait-replicas",
+      "0",
+      "replicas that must acknowledge an event write (WAIT) before its 202; 0 = no WAIT"),
+  REDIS_WAIT_TIMEOUT_MS(
+      "redis.wait-timeout-ms",
+      "500",
+      "how long WAIT may block; fewer replicas by then = 503 + Retry-After"),
   REDIS_KEY_PREFIX(
       "redis.key-prefix", "funnel:u:", "prefix of the one key per user that holds the profile"),
   REDIS_POOL_SIZE(

@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
@@ -171,26 +173,7 @@ public record FunnelConfig(
               adminToken(),
               integer(ConfigKey.HTTP_DRAIN_DELAY_MS, 0, 600_000));
 
-      String url = string(ConfigKey.REDIS_URL);
-      if (!url.isEmpty() && !(url.startsWith("redis://") || url.startsWith("rediss://"))) {
-        throw bad(ConfigKey.REDIS_URL, "must start with redis:// or rediss:// (or be empty)");
-      }
-      String prefix = string(ConfigKey.REDIS_KEY_PREFIX);
-      if (prefix.isEmpty()) {
-        throw bad(ConfigKey.REDIS_KEY_PREFIX, "must not be empty");
-      }
-      RedisConfig redis =
-          new RedisConfig(
-              url,
-              prefix,
-              integer(ConfigKey.REDIS_POOL_SIZE, 1, 1024),
-              integer(ConfigKey.REDIS_POOL_MAX_WAITING, 1, 1_000_000),
-              integer(ConfigKey.REDIS_MAX_WAITING_HANDLERS, 1, 1_000_000),
-              integer(ConfigKey.REDIS_TIMEOUT_MS, 1, 60_000),
-              integer(ConfigKey.REDIS_BREAKER_MAX_FAILURES, 1, 1_000_000),
-              integer(ConfigKey.REDIS_BREAKER_RESET_MS, 10, 600_000),
-              eventPrefix(prefix),
-              integer(ConfigKey.REDIS_EVENT_ID_TTL_SECONDS, 1, 30 * 86_400));
+      RedisConfig redis = redis();
 
       String models = string(ConfigKey.MODELS_DIR);
       if (models.isEmpty()) {
@@ -249,6 +232,103 @@ public record FunnelConfig(
         throw bad(k, "must be true or false");
       }
       return v.equals("true");
+    }
+
+    private RedisConfig redis() {
+      String url = string(ConfigKey.REDIS_URL);
+      if (!url.isEmpty() && !isRedisUrl(url)) {
+        throw bad(ConfigKey.REDIS_URL, "must start with redis:// or rediss:// (or be empty)");
+      }
+      String prefix = string(ConfigKey.REDIS_KEY_PREFIX);
+      if (prefix.isEmpty()) {
+        throw bad(ConfigKey.REDIS_KEY_PREFIX, "must not be empty");
+      }
+      RedisConfig.Mode mode = choice(ConfigKey.REDIS_MODE, RedisConfig.Mode.class);
+      List<String> endpoints = endpoints();
+      String masterName = string(ConfigKey.REDIS_MASTER_NAME);
+      RedisConfig.ReadFrom readFrom = choice(ConfigKey.REDIS_READ_FROM, RedisConfig.ReadFrom.class);
+      String modeName = mode.name().toLowerCase(Locale.ROOT);
+      if (mode == RedisConfig.Mode.STANDALONE) {
+        if (!endpoints.isEmpty()) {
+          throw bad(
+              ConfigKey.REDIS_ENDPOINTS,
+              "is for redis.mode = sentinel or cluster; standalone uses "
+                  + ConfigKey.REDIS_URL.key());
+        }
+        if (readFrom == RedisConfig.ReadFrom.REPLICA) {
+          throw bad(ConfigKey.REDIS_READ_FROM, "= replica needs redis.mode = sentinel or cluster");
+        }
+      } else {
+        if (!url.isEmpty()) {
+          throw bad(
+              ConfigKey.REDIS_URL,
+              "must be empty in redis.mode = "
+                  + modeName
+                  + " (list the nodes in "
+                  + ConfigKey.REDIS_ENDPOINTS.key()
+                  + ")");
+        }
+        if (endpoints.isEmpty()) {
+          throw bad(
+              ConfigKey.REDIS_ENDPOINTS, "must list at least one node in redis.mode = " + modeName);
+        }
+      }
+      if (mode == RedisConfig.Mode.SENTINEL) {
+        if (masterName.isEmpty() || !masterName.chars().allMatch(c -> c > 32 && c < 127)) {
+          throw bad(
+              ConfigKey.REDIS_MASTER_NAME, "must name the master set in redis.mode = sentinel");
+        }
+      } else if (!masterName.isEmpty()) {
+        throw bad(ConfigKey.REDIS_MASTER_NAME, "is for redis.mode = sentinel only");
+      }
+      String eventPrefix = eventPrefix(prefix);
+      if (mode == RedisConfig.Mode.CLUSTER) {
+        // Keys carry the user as a hash tag; a brace in a prefix would become the tag instead.
+        for (ConfigKey k : List.of(ConfigKey.REDIS_KEY_PREFIX, ConfigKey.REDIS_EVENT_KEY_PREFIX)) {
+          if (string(k).contains("{") || string(k).contains("}")) {
+            throw bad(k, "must not contain '{' or '}' in redis.mode = cluster (hash tags)");
+          }
+        }
+      }
+      return new RedisConfig(
+          url,
+          prefix,
+          integer(ConfigKey.REDIS_POOL_SIZE, 1, 1024),
+          integer(ConfigKey.REDIS_POOL_MAX_WAITING, 1, 1_000_000),
+          integer(ConfigKey.REDIS_MAX_WAITING_HANDLERS, 1, 1_000_000),
+          integer(ConfigKey.REDIS_TIMEOUT_MS, 1, 60_000),
+          integer(ConfigKey.REDIS_BREAKER_MAX_FAILURES, 1, 1_000_000),
+          integer(ConfigKey.REDIS_BREAKER_RESET_MS, 10, 600_000),
+          eventPrefix,
+          integer(ConfigKey.REDIS_EVENT_ID_TTL_SECONDS, 1, 30 * 86_400),
+          mode,
+          endpoints,
+          masterName,
+          readFrom,
+          integer(ConfigKey.REDIS_WAIT_REPLICAS, 0, 16),
+          // below the event batch's own time limit, so a slow WAIT is answered 503, not lost
+          integer(ConfigKey.REDIS_WAIT_TIMEOUT_MS, 1, 1_000));
+    }
+
+    private static boolean isRedisUrl(String s) {
+      return s.startsWith("redis://") || s.startsWith("rediss://");
+    }
+
+    private List<String> endpoints() {
+      List<String> out = new ArrayList<>();
+      for (String part : string(ConfigKey.REDIS_ENDPOINTS).split(",")) {
+        String e = part.trim();
+        if (e.isEmpty()) {
+          continue;
+        }
+        if (!isRedisUrl(e) || e.length() <= "rediss://".length()) {
+          throw bad(
+              ConfigKey.REDIS_ENDPOINTS,
+              "has '" + e + "', which is not a redis://host:port or rediss://host:port URL");
+        }
+        out.add(e);
+      }
+      return out;
     }
 
     private String adminToken() {

@@ -7,7 +7,7 @@ import io.vertx.core.Vertx;
 public final class FeatureStores {
   private FeatureStores() {}
 
-  /** Redis when {@code config.url()} is set, else a new, empty embedded store. */
+  /** Redis when one is configured (any {@code redis.mode}), else a new, empty embedded store. */
   public static FeatureStore create(Vertx vertx, RedisConfig config) {
     return config.embedded() ? new EmbeddedFeatureStore() : RedisFeatureStore.create(vertx, config);
   }

@@ -51,6 +51,9 @@ public final class GuardedFeatureStore implements FeatureStore {
                     .setTimeout(-1) // each call brings its own timeout
                     .setMaxRetries(0)
                     .setNotificationAddress(null))
+            // A master that answers but lacks a replica's acknowledgement is not down: counting
+            // it would open the breaker and degrade every read too.
+            .failurePolicy(f -> f.failed() && !(f.cause() instanceof ReplicaShortfallException))
             .openHandler(v -> LOG.warn("feature store circuit breaker OPEN: failing fast"))
             .halfOpenHandler(v -> LOG.info("feature store circuit breaker HALF-OPEN: trying"))
             .closeHandler(v -> LOG.info("feature store circuit breaker CLOSED: store is back"));

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
@@ -23,6 +24,9 @@ class FunnelConfigTest {
     assertTrue(c.redis().embedded());
     assertEquals(16, c.redis().poolSize());
     assertEquals(4096, c.redis().poolMaxWaiting());
+    assertEquals(RedisConfig.Mode.STANDALONE, c.redis().mode());
+    assertEquals(RedisConfig.ReadFrom.MASTER, c.redis().readFrom());
+    assertEquals(0, c.redis().waitReplicas());
     assertEquals(Runtime.getRuntime().availableProcessors(), c.inference().workers());
     assertEquals(300, c.serving().candidates());
     assertEquals(20, c.serving().defaultCount());
@@ -41,7 +45,13 @@ class FunnelConfigTest {
             Map.entry("FUNNEL_HTTP_MAX_BODY_BYTES", "1024"),
             Map.entry("FUNNEL_HTTP_MAX_HEADER_BYTES", "2048"),
             Map.entry("FUNNEL_HTTP_ADMIN_TOKEN", "0123456789abcdef"),
-            Map.entry("FUNNEL_REDIS_URL", "redis://10.0.0.1:6380/2"),
+            Map.entry("FUNNEL_REDIS_URL", ""),
+            Map.entry("FUNNEL_REDIS_MODE", "sentinel"),
+            Map.entry("FUNNEL_REDIS_ENDPOINTS", "redis://10.0.0.1:26379, redis://10.0.0.2:26379"),
+            Map.entry("FUNNEL_REDIS_MASTER_NAME", "funnel"),
+            Map.entry("FUNNEL_REDIS_READ_FROM", "replica"),
+            Map.entry("FUNNEL_REDIS_WAIT_REPLICAS", "1"),
+            Map.entry("FUNNEL_REDIS_WAIT_TIMEOUT_MS", "250"),
             Map.entry("FUNNEL_REDIS_KEY_PREFIX", "x:"),
             Map.entry("FUNNEL_REDIS_POOL_SIZE", "7"),
             Map.entry("FUNNEL_REDIS_POOL_MAX_WAITING", "70"),
@@ -74,7 +84,23 @@ class FunnelConfigTest {
     assertEquals(
         new HttpConfig("0.0.0.0", 9090, 3, 1024, 2048, "0123456789abcdef", 2500), c.http());
     assertEquals(
-        new RedisConfig("redis://10.0.0.1:6380/2", "x:", 7, 70, 700, 33, 4, 500, "y:", 60),
+        new RedisConfig(
+            "",
+            "x:",
+            7,
+            70,
+            700,
+            33,
+            4,
+            500,
+            "y:",
+            60,
+            RedisConfig.Mode.SENTINEL,
+            List.of("redis://10.0.0.1:26379", "redis://10.0.0.2:26379"),
+            "funnel",
+            RedisConfig.ReadFrom.REPLICA,
+            1,
+            250),
         c.redis());
     assertEquals(Path.of("/srv/models"), c.modelsDir());
     assertEquals(
@@ -185,5 +211,69 @@ class FunnelConfigTest {
 
   private static FunnelConfig load(String key, String value) {
     return FunnelConfig.load(null, Map.of(), Map.of(key, value));
+  }
+
+  @Test
+  void load_standaloneUrl_isTodaysBehaviour() {
+    RedisConfig r =
+        FunnelConfig.load(null, Map.of(), Map.of("redis.url", "redis://127.0.0.1:6390")).redis();
+    assertEquals(RedisConfig.Mode.STANDALONE, r.mode());
+    assertEquals(List.of(), r.endpoints());
+    assertEquals("redis://127.0.0.1:6390", r.target());
+  }
+
+  @Test
+  void load_clusterMode_readsSeedEndpoints() {
+    RedisConfig r =
+        FunnelConfig.load(
+                null,
+                Map.of(),
+                Map.of(
+                    "redis.mode", "CLUSTER",
+                    "redis.endpoints", "redis://127.0.0.1:7000,,redis://127.0.0.1:7001 "))
+            .redis();
+    assertEquals(RedisConfig.Mode.CLUSTER, r.mode());
+    assertEquals(List.of("redis://127.0.0.1:7000", "redis://127.0.0.1:7001"), r.endpoints());
+    assertTrue(!r.embedded());
+  }
+
+  @Test
+  void load_inconsistentRedisModes_throwNamingTheKey() {
+    String sentinels = "redis://127.0.0.1:26379";
+    Map<Map<String, String>, String> cases =
+        Map.of(
+            Map.of("redis.mode", "sentinel", "redis.endpoints", sentinels),
+            "redis.master-name",
+            Map.of("redis.mode", "sentinel", "redis.master-name", "m"),
+            "redis.endpoints",
+            Map.of(
+                "redis.mode", "cluster",
+                "redis.endpoints", sentinels,
+                "redis.url", "redis://127.0.0.1:6379"),
+            "redis.url",
+            Map.of("redis.endpoints", sentinels),
+            "redis.endpoints",
+            Map.of("redis.read-from", "replica"),
+            "redis.read-from",
+            Map.of("redis.mode", "cluster", "redis.endpoints", "127.0.0.1:7000"),
+            "redis.endpoints",
+            Map.of("redis.mode", "cluster", "redis.endpoints", sentinels, "redis.key-prefix", "u{"),
+            "redis.key-prefix",
+            Map.of("redis.mode", "replicated"),
+            "redis.mode",
+            Map.of("redis.master-name", "m"),
+            "redis.master-name",
+            Map.of("redis.wait-timeout-ms", "5000"),
+            "redis.wait-timeout-ms");
+    for (Map.Entry<Map<String, String>, String> c : cases.entrySet()) {
+      ConfigException e =
+          assertThrows(
+              ConfigException.class,
+              () -> FunnelConfig.load(null, Map.of(), c.getKey()),
+              c.getKey().toString());
+      assertTrue(
+          e.getMessage().startsWith("configuration " + c.getValue() + " "),
+          c.getKey() + " -> " + e.getMessage());
+    }
   }
 }

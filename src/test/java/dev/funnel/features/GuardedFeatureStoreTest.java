@@ -24,6 +24,7 @@ class GuardedFeatureStoreTest {
   private final Vertx vertx = Vertx.vertx();
   private final AtomicBoolean failing = new AtomicBoolean();
   private final AtomicInteger calls = new AtomicInteger();
+  private final AtomicBoolean shortOfReplicas = new AtomicBoolean();
   private final FeatureStore flaky =
       new FeatureStore() {
         @Override
@@ -37,6 +38,9 @@ class GuardedFeatureStoreTest {
         @Override
         public Future<EventsResult> applyEvents(List<UserEvent> events) {
           calls.incrementAndGet();
+          if (shortOfReplicas.get()) {
+            return Future.failedFuture(new ReplicaShortfallException("0 of 1 replicas"));
+          }
           return failing.get()
               ? Future.failedFuture(new IllegalStateException("down"))
               : Future.succeededFuture(new EventsResult(events.size(), 0));
@@ -116,5 +120,20 @@ class GuardedFeatureStoreTest {
     Thread.sleep(250); // past the reset timeout: the next call is the trial
     assertTrue(!getFails());
     assertEquals(CircuitBreakerState.CLOSED, guarded.state());
+  }
+
+  @Test
+  void breaker_replicaShortfallsInARow_staysClosedAndReadsPass() {
+    shortOfReplicas.set(true);
+    for (int i = 0; i < 6; i++) {
+      try {
+        guarded.applyEvents(List.of(UserEvent.watch("e" + i, "u", "v", 1, 1))).await();
+        throw new AssertionError("a shortfall must fail the batch");
+      } catch (ReplicaShortfallException expected) {
+        // the 503 path
+      }
+    }
+    assertEquals(CircuitBreakerState.CLOSED, guarded.state());
+    assertTrue(!getFails());
   }
 }
