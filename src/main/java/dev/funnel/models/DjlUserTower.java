@@ -27,12 +27,7 @@ final class DjlUserTower implements UserTower {
 
   @Override
   public float[] userVector(UserProfile profile, long nowTs, float exampleAgeSeconds) {
-    encoding.exampleAgeSeconds = exampleAgeSeconds;
-    try {
-      return userVector(profile, nowTs);
-    } finally {
-      encoding.exampleAgeSeconds = 0f;
-    }
+    return userVector(encoder.resolve(profile), nowTs, exampleAgeSeconds);
   }
 
   @Override

@@ -20,9 +20,7 @@ public final class RedisClusterSet implements AutoCloseable {
   }
 
   public static RedisClusterSet start() throws IOException, InterruptedException {
-    Assumptions.assumeTrue(
-        RedisNode.runs("redis-server", "--version") && RedisNode.runs("redis-cli", "--version"),
-        "redis-server / redis-cli not installed: Cluster test skipped");
+    RedisNode.assumeServerAndCli("Cluster");
     Assumptions.assumeTrue(
         RedisNode.prints("create", "redis-cli", "--cluster", "help"),
         "redis-cli has no --cluster support here: Cluster test skipped");

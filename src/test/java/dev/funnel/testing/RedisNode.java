@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * One redis-server process (a data node or a sentinel) on a loopback port of its own, for the
@@ -157,6 +158,13 @@ public final class RedisNode implements AutoCloseable {
   }
 
   /** True when {@code command} runs and exits 0 (used to skip tests on machines without it). */
+  /** Skips the calling test, with a message naming it, unless redis-server and redis-cli run. */
+  static void assumeServerAndCli(String test) {
+    Assumptions.assumeTrue(
+        runs("redis-server", "--version") && runs("redis-cli", "--version"),
+        "redis-server / redis-cli not installed: " + test + " test skipped");
+  }
+
   static boolean runs(String... command) {
     return prints("", command);
   }

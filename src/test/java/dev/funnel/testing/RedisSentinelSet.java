@@ -25,9 +25,7 @@ public final class RedisSentinelSet implements AutoCloseable {
 
   /** Starts the set and waits until the sentinels see the replica and each other. */
   public static RedisSentinelSet start() throws IOException, InterruptedException {
-    Assumptions.assumeTrue(
-        RedisNode.runs("redis-server", "--version") && RedisNode.runs("redis-cli", "--version"),
-        "redis-server / redis-cli not installed: Sentinel test skipped");
+    RedisNode.assumeServerAndCli("Sentinel");
     RedisSentinelSet set = new RedisSentinelSet(Files.createTempDirectory("funnel-sentinel-"));
     try {
       set.boot();
