@@ -414,7 +414,7 @@ public final class ModelTrainer {
       long windowFrom,
       long windowTo,
       TrainOptions options) {
-    OrderChoice.Hits hits = null;
+    OrderReplay.Hits hits = null;
     String why;
     long started = System.nanoTime();
     if (!outOfSample) {
@@ -423,7 +423,7 @@ public final class ModelTrainer {
       why = "no users held out of the ranker's fit";
     } else {
       hits =
-          OrderChoice.measure(
+          OrderReplay.measure(
               manager,
               users,
               userEncoder,
@@ -447,7 +447,7 @@ public final class ModelTrainer {
             : String.format(
                     "; HitRate@%d on %d held-out users (%d requests): retrieval %s, ranker %s,"
                         + " difference %s",
-                    OrderChoice.AT,
+                    OrderReplay.AT,
                     v.getInteger("users"),
                     v.getInteger("requests"),
                     OrderChoice.describe(v.getJsonObject("retrieval")),
@@ -466,7 +466,7 @@ public final class ModelTrainer {
     return String.format(
         "; share of the requests' watch seconds in the top %d: retrieval %s, ranker %s,"
             + " difference %s",
-        OrderChoice.AT,
+        OrderReplay.AT,
         OrderChoice.describe(w.getJsonObject("retrieval")),
         OrderChoice.describe(w.getJsonObject("ranker")),
         OrderChoice.describe(w.getJsonObject("ranker_minus_retrieval")));

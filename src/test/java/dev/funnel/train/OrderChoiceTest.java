@@ -17,7 +17,7 @@ class OrderChoiceTest {
    * Users with {@code requests} requests each, hits drawn at the two rates; each request is worth
    * 10 s, or {@code rankerLong} s when the ranker shows it (the ranker finds the long watches).
    */
-  private static OrderChoice.Hits hits(
+  private static OrderReplay.Hits hits(
       int users, int requests, double retrieval, double ranker, double rankerLong) {
     SplittableRandom rnd = new SplittableRandom(11);
     int[] n = new int[users];
@@ -39,10 +39,10 @@ class OrderChoiceTest {
         ks[u] += rk ? s : 0;
       }
     }
-    return new OrderChoice.Hits(n, a, k, seconds, as, ks);
+    return new OrderReplay.Hits(n, a, k, seconds, as, ks);
   }
 
-  private static OrderChoice.Hits hits(int users, int requests, double retrieval, double ranker) {
+  private static OrderReplay.Hits hits(int users, int requests, double retrieval, double ranker) {
     return hits(users, requests, retrieval, ranker, 10);
   }
 
@@ -129,8 +129,8 @@ class OrderChoiceTest {
   @Test
   void figures_watchSecondsShare_weighsHitsByTheirSeconds() {
     // One user: two requests, 10 s and 90 s; retrieval shows the short one, the ranker the long.
-    OrderChoice.Hits h =
-        new OrderChoice.Hits(
+    OrderReplay.Hits h =
+        new OrderReplay.Hits(
             new int[] {2},
             new int[] {1},
             new int[] {1},
