@@ -3,11 +3,11 @@ package dev.funnel.cli;
 import dev.funnel.config.ConfigException;
 import dev.funnel.config.FleetConfig;
 import dev.funnel.config.FunnelConfig;
+import dev.funnel.features.RedisClients;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.nio.file.Path;
@@ -94,8 +94,7 @@ public final class RolloutCommand implements Callable<Integer> {
     }
     FleetConfig fleet = config.fleet();
     Vertx vertx = Vertx.vertx();
-    Redis client =
-        Redis.createClient(vertx, new RedisOptions().setConnectionString(config.redis().url()));
+    Redis client = Redis.createClient(vertx, RedisClients.options(config.redis()));
     try {
       long setAt = 0;
       if (version != null) {
@@ -166,8 +165,9 @@ public final class RolloutCommand implements Callable<Integer> {
 
   /** The two keys and the replicas that reported within {@code --live-ms}. */
   private JsonObject state(Redis client, FleetConfig fleet) throws Exception {
-    Response keys =
-        send(client, Request.cmd(Command.MGET).arg(fleet.desiredKey()).arg(fleet.approvedKey()));
+    // Two GETs, not one MGET: in a cluster the two keys live in different slots.
+    Response desired = send(client, Request.cmd(Command.GET).arg(fleet.desiredKey()));
+    Response approved = send(client, Request.cmd(Command.GET).arg(fleet.approvedKey()));
     Response all = send(client, Request.cmd(Command.HGETALL).arg(fleet.replicasKey()));
     long now = System.currentTimeMillis();
     JsonObject live = new JsonObject();
@@ -177,8 +177,8 @@ public final class RolloutCommand implements Callable<Integer> {
       (now - r.getLong("at", 0L) <= liveMs ? live : stale).put(id, r);
     }
     return new JsonObject()
-        .put("desired", text(keys.get(0)))
-        .put("approved", text(keys.get(1)))
+        .put("desired", text(desired))
+        .put("approved", text(approved))
         .put("replicas", live)
         .put("stale", stale);
   }

@@ -8,11 +8,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisClientType;
-import io.vertx.redis.client.RedisClusterTransactions;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.RedisOptions;
-import io.vertx.redis.client.RedisReplicas;
 import io.vertx.redis.client.RedisRole;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
@@ -79,28 +76,8 @@ public final class RedisFeatureStore implements FeatureStore {
 
   /** A client for the configured Redis; connections are opened lazily on first use. */
   public static RedisFeatureStore create(Vertx vertx, RedisConfig config) {
-    RedisOptions options =
-        new RedisOptions()
-            .setMaxPoolSize(config.poolSize())
-            .setMaxPoolWaiting(config.poolMaxWaiting())
-            .setMaxWaitingHandlers(config.maxWaitingHandlers());
+    RedisOptions options = RedisClients.options(config);
     boolean replicaReads = config.readFrom() == RedisConfig.ReadFrom.REPLICA;
-    switch (config.mode()) {
-      case STANDALONE -> options.setConnectionString(config.url());
-      case SENTINEL -> {
-        options.setType(RedisClientType.SENTINEL).setMasterName(config.masterName());
-        config.endpoints().forEach(options::addConnectionString);
-        options.setRole(RedisRole.MASTER);
-      }
-      case CLUSTER -> {
-        options
-            .setType(RedisClientType.CLUSTER)
-            // WATCH..EXEC on one node: every key of a transaction shares the user's hash tag
-            .setClusterTransactions(RedisClusterTransactions.SINGLE_NODE)
-            .setUseReplicas(replicaReads ? RedisReplicas.ALWAYS : RedisReplicas.NEVER);
-        config.endpoints().forEach(options::addConnectionString);
-      }
-    }
     Redis redis = Redis.createClient(vertx, options);
     Redis reads =
         config.mode() == RedisConfig.Mode.SENTINEL && replicaReads

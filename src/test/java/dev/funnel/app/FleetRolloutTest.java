@@ -11,6 +11,8 @@ import dev.funnel.config.FunnelConfig;
 import dev.funnel.features.EmbeddedFeatureStore;
 import dev.funnel.models.ModelBundle;
 import dev.funnel.testing.Http;
+import dev.funnel.testing.RedisClusterSet;
+import dev.funnel.testing.RedisSentinelSet;
 import dev.funnel.testing.RedisServer;
 import dev.funnel.testing.RedisServerExtension;
 import dev.funnel.testing.TestConfig;
@@ -139,15 +141,86 @@ class FleetRolloutTest {
     assertEquals("fleet-v2", served(follower));
   }
 
+  @Test
+  void rollout_throughSentinels_reachesTheMasterTheSentinelsName() throws Exception {
+    try (RedisSentinelSet set = RedisSentinelSet.start()) {
+      String[] redis = {
+        "redis.mode",
+        "sentinel",
+        "redis.endpoints",
+        String.join(",", set.sentinelUrls()),
+        "redis.master-name",
+        RedisSentinelSet.MASTER_NAME
+      };
+      FunnelServer canary = start("canary", true, redis);
+      FunnelServer follower = start("follower", false, redis);
+      Path conf = root.resolve("sentinel.properties");
+      Files.writeString(
+          conf,
+          "redis.mode = sentinel\nredis.endpoints = "
+              + String.join(",", set.sentinelUrls())
+              + "\nredis.master-name = "
+              + RedisSentinelSet.MASTER_NAME
+              + "\n");
+      int exit =
+          FunnelCli.commandLine()
+              .execute(
+                  "rollout",
+                  "fleet-v2",
+                  "--wait",
+                  "60",
+                  "--conf",
+                  conf.toString(),
+                  "--key-prefix",
+                  prefix);
+      assertEquals(0, exit);
+      assertEquals("fleet-v2", served(canary));
+      assertEquals("fleet-v2", served(follower));
+      // The keys are on the master the sentinels name, not on some default server.
+      assertEquals("fleet-v2", set.node(set.masterPort()).cli("GET", prefix + "approved").trim());
+    }
+  }
+
+  @Test
+  void rollout_onACluster_pollsWithoutPubSubAndKeysInTheirOwnSlots() throws Exception {
+    try (RedisClusterSet cluster = RedisClusterSet.start()) {
+      String seeds = String.join(",", cluster.seedUrls());
+      FunnelServer canary =
+          start("canary", true, "redis.mode", "cluster", "redis.endpoints", seeds);
+      FunnelServer follower =
+          start("follower", false, "redis.mode", "cluster", "redis.endpoints", seeds);
+      Path conf = root.resolve("cluster.properties");
+      Files.writeString(conf, "redis.mode = cluster\nredis.endpoints = " + seeds + "\n");
+      int exit =
+          FunnelCli.commandLine()
+              .execute(
+                  "rollout",
+                  "fleet-v2",
+                  "--wait",
+                  "60",
+                  "--conf",
+                  conf.toString(),
+                  "--key-prefix",
+                  prefix);
+      assertEquals(0, exit);
+      assertEquals("fleet-v2", served(canary));
+      assertEquals("fleet-v2", served(follower));
+    }
+  }
+
   private FunnelServer start(String id, boolean canary) throws Exception {
-    FunnelConfig config =
-        TestConfig.server(
+    return start(id, canary, "redis.url", redisServer.url());
+  }
+
+  /** A replica whose rollout reaches Redis through {@code redis} (config key, value, ...). */
+  private FunnelServer start(String id, boolean canary, String... redis) throws Exception {
+    List<String> settings = new ArrayList<>(List.of(redis));
+    settings.addAll(
+        List.of(
             "inference.workers",
             "1",
             "models.dir",
             root.toString(),
-            "redis.url",
-            redisServer.url(),
             "fleet.replica-id",
             id,
             "fleet.canary",
@@ -157,7 +230,8 @@ class FleetRolloutTest {
             "fleet.key-prefix",
             prefix,
             "serving.deadline-ms",
-            "2000");
+            "2000"));
+    FunnelConfig config = TestConfig.server(settings.toArray(String[]::new));
     EmbeddedFeatureStore store = new EmbeddedFeatureStore();
     store.putAll(world.profiles).await();
     ModelBundle bundle = ModelBundle.load(root);

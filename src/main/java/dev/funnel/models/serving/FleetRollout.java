@@ -2,6 +2,8 @@ package dev.funnel.models.serving;
 
 import dev.funnel.config.FleetConfig;
 import dev.funnel.config.FunnelConfig;
+import dev.funnel.config.RedisConfig;
+import dev.funnel.features.RedisClients;
 import dev.funnel.metrics.FunnelMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -9,7 +11,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
-import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.util.concurrent.TimeUnit;
@@ -37,7 +38,7 @@ public final class FleetRollout {
 
   private final Vertx vertx;
   private final FleetConfig fleet;
-  private final String redisUrl;
+  private final RedisConfig redisConfig;
   private final ModelHolder models;
   private final ModelReloader reloader;
   private final FunnelMetrics metrics;
@@ -65,13 +66,11 @@ public final class FleetRollout {
       FunnelMetrics metrics) {
     this.vertx = vertx;
     this.fleet = config.fleet();
-    this.redisUrl = config.redis().url();
+    this.redisConfig = config.redis();
     this.models = models;
     this.reloader = reloader;
     this.metrics = metrics;
-    this.redis =
-        Redis.createClient(
-            vertx, new RedisOptions().setConnectionString(redisUrl).setMaxPoolSize(2));
+    this.redis = Redis.createClient(vertx, RedisClients.options(redisConfig).setMaxPoolSize(2));
     this.timer = vertx.setPeriodic(1, fleet.pollMs(), id -> poll());
   }
 
@@ -96,8 +95,7 @@ public final class FleetRollout {
    */
   public static String startupTarget(Vertx vertx, FunnelConfig config, long timeoutMs) {
     FleetConfig fleet = config.fleet();
-    Redis client =
-        Redis.createClient(vertx, new RedisOptions().setConnectionString(config.redis().url()));
+    Redis client = Redis.createClient(vertx, RedisClients.options(config.redis()));
     try {
       Response r =
           client
@@ -126,9 +124,11 @@ public final class FleetRollout {
     }
     pollAgain = false;
     subscribe();
-    redis
-        .send(Request.cmd(Command.MGET).arg(fleet.desiredKey()).arg(fleet.approvedKey()))
-        .compose(r -> act(text(r.get(0)), text(r.get(1))))
+    // Two GETs, not one MGET: in a cluster the two keys live in different slots.
+    Future<Response> desired = redis.send(Request.cmd(Command.GET).arg(fleet.desiredKey()));
+    Future<Response> approved = redis.send(Request.cmd(Command.GET).arg(fleet.approvedKey()));
+    Future.all(desired, approved)
+        .compose(r -> act(text(desired.result()), text(approved.result())))
         .compose(v -> report())
         .onComplete(
             ar -> {
@@ -224,11 +224,11 @@ public final class FleetRollout {
 
   // The nudge: a dedicated connection in subscribe mode; dropped on error and reopened by a poll.
   private void subscribe() {
-    if (subscriber != null || subscribing || closed) {
+    if (subscriber != null || subscribing || closed || !RedisClients.subscribes(redisConfig)) {
       return;
     }
     subscribing = true;
-    Redis client = Redis.createClient(vertx, new RedisOptions().setConnectionString(redisUrl));
+    Redis client = Redis.createClient(vertx, RedisClients.options(redisConfig).setMaxPoolSize(1));
     client
         .connect()
         .compose(
