@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -114,7 +113,7 @@ public final class EventReplay {
     Exception last = null;
     for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       try {
-        return apply.apply(events).await(KafkaEventConsumer.APPLY_LIMIT_MS, TimeUnit.MILLISECONDS);
+        return KafkaEventConsumer.awaitApplied(apply.apply(events));
       } catch (Exception e) {
         last = e;
         Thread.sleep(Math.min(5000, 100L << attempt));

@@ -175,15 +175,17 @@ public final class KafkaEventConsumer implements AutoCloseable {
           }
         } catch (WakeupException e) {
           // close() asked us to stop
-        } catch (KafkaException e) {
-          // broker trouble: the client reconnects by itself; the records stay pending
+        } catch (RuntimeException e) {
+          // broker trouble (the client reconnects by itself) or anything unforeseen: the records
+          // stay pending, and the thread must not die of it
           LOG.warn("events consumer: {}", e.toString());
           sleep(backoff);
           backoff = Math.min(retryMaxMs, backoff * 2);
         }
       }
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       LOG.error("events consumer stopped", e);
+      throw e;
     } finally {
       try {
         consumer.close(Duration.ofSeconds(5));
@@ -222,7 +224,7 @@ public final class KafkaEventConsumer implements AutoCloseable {
     if (!events.isEmpty()) {
       EventsResult result;
       try {
-        result = apply.apply(events).await(APPLY_LIMIT_MS, TimeUnit.MILLISECONDS);
+        result = awaitApplied(apply.apply(events));
       } catch (Exception e) {
         listener.applyFailed();
         LOG.warn(
@@ -247,6 +249,25 @@ public final class KafkaEventConsumer implements AutoCloseable {
       LOG.warn("events consumer: commit failed after applying: {}", e.toString());
     }
     return true;
+  }
+
+  /**
+   * The store's answer. Not {@code Future.await}: it rethrows a failure as it is, and the Redis
+   * client fails with {@code ErrorType}, a Throwable that is no Exception (it would end the
+   * thread).
+   */
+  static EventsResult awaitApplied(Future<EventsResult> applied) throws Exception {
+    try {
+      return applied
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(APPLY_LIMIT_MS, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      Throwable cause = e.getCause();
+      throw cause instanceof Exception ex
+          ? ex
+          : new IllegalStateException(String.valueOf(cause), cause);
+    }
   }
 
   // close() may wake the consumer up in the middle of the commit: the records are applied, so the

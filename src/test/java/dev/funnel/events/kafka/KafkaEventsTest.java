@@ -70,7 +70,8 @@ class KafkaEventsTest {
   void start() throws Exception {
     world = TestWorld.get();
     kafka = KafkaNode.start(120);
-    redis = RedisServer.start();
+    // durable: the Redis-down test kills it, and what EXEC acknowledged must survive
+    redis = RedisServer.start(true);
     vertx = Vertx.vertx();
     config =
         TestConfig.server(
@@ -224,12 +225,53 @@ class KafkaEventsTest {
   }
 
   /**
+   * Redis dies under the server's consumer: events are still queued (202), the consumer's attempts
+   * fail and commit nothing; once Redis is back every event is applied, once.
+   */
+  @Test
+  @Order(3)
+  void consumer_redisKilledAndRestarted_retriesUntilItIsBackThenAppliesEveryEventOnce()
+      throws Exception {
+    Map<String, UserProfile> before = new LinkedHashMap<>();
+    for (int i = 30; i < 34; i++) {
+      String u = world.profiles.get(i).userId();
+      before.put(u, stored(store, u));
+    }
+    touched.addAll(before.keySet());
+    List<String> users = new ArrayList<>(before.keySet());
+    double failures = metric("funnel_events_apply_failures_total");
+    redis.kill();
+    Map<String, List<UserEvent>> posted = new LinkedHashMap<>();
+    try {
+      for (int i = 0; i < 20; i++) {
+        String u = users.get(i % users.size());
+        UserEvent e =
+            i % 2 == 0
+                ? impression(run + "-r" + i, u, 50 + i % 5, 1_800_000_000L + i)
+                : watch(run + "-r" + i, u, 300 + i, 1_800_000_000L + i);
+        Http.Reply r = post(List.of(e));
+        assertEquals(202, r.status(), "Kafka takes events while Redis is down: " + r.raw().body());
+        posted.computeIfAbsent(u, k -> new ArrayList<>()).add(e);
+      }
+      await(
+          "the consumer's attempts fail while Redis is down",
+          30,
+          () -> metric("funnel_events_apply_failures_total") > failures);
+    } finally {
+      redis.restart();
+    }
+    awaitAppliedOnce(before, posted);
+    KafkaEventConsumer consumer = server.kafkaEvents().consumer();
+    await("consumer lag 0", 30, () -> consumer.lag() == 0);
+  }
+
+  /**
    * The server's consumer is stopped; member A applies part of a stream and is closed mid-way (its
    * second batch "crashes" after the Redis write and before the commit, so its records come back);
    * member B starts later and catches up. Every 202 is applied exactly once.
    */
   @Test
-  @Order(3)
+  @Order(4)
   void consumer_stoppedMidStreamAndRestarted_everyQueuedEventAppliedExactlyOnce() throws Exception {
     server.kafkaEvents().consumer().close();
     List<String> users = new ArrayList<>();
@@ -304,7 +346,7 @@ class KafkaEventsTest {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void replay_fromTheBeginningIntoAnEmptyStore_rebuildsEveryProfile() throws Exception {
     FunnelConfig fresh =
         TestConfig.server(
@@ -318,9 +360,9 @@ class KafkaEventsTest {
       EventReplay.Result r =
           EventReplay.run(config.events(), rebuilt::applyEvents, Duration.ofSeconds(30));
 
-      // 3 + 2 × 2 + 240 records; the second copies of the duplicated batch count as duplicates
-      assertEquals(247, r.records());
-      assertEquals(245, r.applied());
+      // 3 + 2 × 2 + 20 + 240 records; the second copies of the duplicated batch are duplicates
+      assertEquals(267, r.records());
+      assertEquals(265, r.applied());
       assertEquals(2, r.duplicates());
       assertEquals(0, r.undecodable());
       for (String u : touched) {
@@ -329,14 +371,14 @@ class KafkaEventsTest {
       EventReplay.Result again =
           EventReplay.run(config.events(), rebuilt::applyEvents, Duration.ofSeconds(30));
       assertEquals(0, again.applied(), "a second replay changes nothing");
-      assertEquals(247, again.duplicates());
+      assertEquals(267, again.duplicates());
     } finally {
       rebuilt.close().await(10, TimeUnit.SECONDS);
     }
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void post_kafkaDown_503WithRetryAfterAndRecommendationsStillServed() throws Exception {
     kafka.kill();
     UserProfile user = world.profiles.get(7);
