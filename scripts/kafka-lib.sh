@@ -69,7 +69,11 @@ PROPS
   KAFKA_PORT="$(sed -n 's|^advertised.listeners=PLAINTEXT://127.0.0.1:||p' "$KAFKA_DIR/server.properties")"
   KAFKA_BOOTSTRAP="127.0.0.1:$KAFKA_PORT"
   KAFKA_LOG_FROM="$(stat -c %s "$KAFKA_DIR/kafka.log" 2>/dev/null || echo 0)"
-  _kafka_java kafka.Kafka "$KAFKA_DIR/server.properties" >>"$KAFKA_DIR/kafka.log" 2>&1 &
+  local cp
+  cp="$(kafka_classpath)"
+  # the java command itself in the background (not a function): $! is then the broker's PID
+  "${FUNNEL_JAVA:-java}" ${KAFKA_HEAP:--Xmx512m} -XX:+UseSerialGC -cp "$cp" kafka.Kafka \
+    "$KAFKA_DIR/server.properties" >>"$KAFKA_DIR/kafka.log" 2>&1 &
   KAFKA_PID=$!
   echo "$KAFKA_PID" >"$KAFKA_DIR/pid"
   _kafka_wait_ready 120
