@@ -17,6 +17,9 @@ import java.util.function.Function;
  * {@code funnel_events_apply_failures_total}.
  */
 public final class KafkaEvents {
+  /** How long the start waits for the topic's metadata (the producer never waits for it). */
+  static final long WARM_UP_MS = 10_000;
+
   private final Vertx vertx;
   private final KafkaEventLog log;
   private final KafkaEventConsumer consumer;
@@ -43,6 +46,7 @@ public final class KafkaEvents {
         () -> {
           KafkaEventLog.ensureTopic(config);
           KafkaEventLog log = KafkaEventLog.create(vertx, config);
+          log.warmUp(WARM_UP_MS);
           KafkaEventConsumer consumer = null;
           if (config.consume()) {
             // the store is called from the consumer's thread through one Vert.x context, as an
