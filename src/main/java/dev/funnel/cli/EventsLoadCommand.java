@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -63,6 +64,14 @@ public final class EventsLoadCommand implements java.util.concurrent.Callable<In
   @Option(names = "--timeout-ms", defaultValue = "10000", description = "Per-request timeout.")
   int timeoutMs;
 
+  @Option(
+      names = "--connections",
+      defaultValue = "64",
+      description =
+          "Requests in flight at most (a client's connection pool); a send waits for a free one,"
+              + " and that wait counts in the latency.")
+  int connections;
+
   @Option(names = "--ids", description = "Write the id of each event answered 202 here.")
   Path ids;
 
@@ -78,14 +87,17 @@ public final class EventsLoadCommand implements java.util.concurrent.Callable<In
   private final LongAdder gaveUp = new LongAdder();
   private final ConcurrentLinkedQueue<String> queued = new ConcurrentLinkedQueue<>();
   private static final long MAX_LATENCY_NANOS = 600_000_000_000L;
+  private Semaphore inFlight;
   private final Recorder latency = new Recorder(1, MAX_LATENCY_NANOS, 3);
 
   @Override
   public Integer call() throws Exception {
-    if (!(rate > 0) || duration < 1 || users < 1 || videos < 1) {
-      System.err.println("funnel events-load: rate, duration, users, videos must be positive");
+    if (!(rate > 0) || duration < 1 || users < 1 || videos < 1 || connections < 1) {
+      System.err.println(
+          "funnel events-load: rate, duration, users, videos, connections must be positive");
       return 2;
     }
+    inFlight = new Semaphore(connections);
     HttpClient client =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -165,10 +177,12 @@ public final class EventsLoadCommand implements java.util.concurrent.Callable<In
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(body))
             .build();
+    inFlight.acquireUninterruptibly();
     client
         .sendAsync(request, HttpResponse.BodyHandlers.ofString())
         .whenComplete(
             (response, error) -> {
+              inFlight.release();
               long retryAfterMs = 1000;
               if (response != null) {
                 answers
