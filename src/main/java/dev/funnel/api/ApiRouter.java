@@ -1,6 +1,7 @@
 package dev.funnel.api;
 
 import dev.funnel.config.FunnelConfig;
+import dev.funnel.events.EventLog;
 import dev.funnel.features.FeatureStore;
 import dev.funnel.metrics.FunnelMetrics;
 import dev.funnel.models.serving.ModelReloader;
@@ -20,6 +21,8 @@ public final class ApiRouter {
   /**
    * @param draining true once the server is shutting down: {@code /ready} then answers 503 while
    *     every other route still serves
+   * @param eventLog where {@code POST /v1/events} queues batches in {@code events.mode = kafka};
+   *     null = direct mode (the store)
    */
   public static Router create(
       Vertx vertx,
@@ -28,7 +31,8 @@ public final class ApiRouter {
       FeatureStore store,
       FunnelMetrics metrics,
       ModelReloader reloader,
-      BooleanSupplier draining) {
+      BooleanSupplier draining,
+      EventLog eventLog) {
     Router router = Router.router(vertx);
     RouteTable routes = new RouteTable();
     // First on every request: the request id, and the metric recorded when the answer ends.
@@ -64,7 +68,7 @@ public final class ApiRouter {
         .post("/v1/events")
         .consumes("application/json")
         .handler(BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes()))
-        .handler(new EventsHandler(store, metrics)::post);
+        .handler(new EventsHandler(store, metrics, eventLog)::post);
     getOrHead(router, "/metrics")
         .handler(
             ctx ->

@@ -1,5 +1,6 @@
 package dev.funnel.api;
 
+import dev.funnel.events.EventLog;
 import dev.funnel.events.UserEvent;
 import dev.funnel.features.FeatureStore;
 import dev.funnel.metrics.FunnelMetrics;
@@ -17,10 +18,17 @@ import java.util.List;
 final class EventsHandler {
   private final FeatureStore store;
   private final FunnelMetrics metrics;
+  private final EventLog log;
 
-  EventsHandler(FeatureStore store, FunnelMetrics metrics) {
+  /**
+   * @param log null = direct mode (the store); else {@code events.mode = kafka}: the batch goes to
+   *     the log and the 202 {@code {"queued":n}} means the log acknowledged it, not that it was
+   *     applied yet (a consumer applies it, docs/events-kafka.md)
+   */
+  EventsHandler(FeatureStore store, FunnelMetrics metrics, EventLog log) {
     this.store = store;
     this.metrics = metrics;
+    this.log = log;
   }
 
   void post(RoutingContext ctx) {
@@ -31,6 +39,10 @@ final class EventsHandler {
     } catch (ApiException e) {
       metrics.eventBatch("rejected");
       throw e;
+    }
+    if (log != null) {
+      queue(ctx, events);
+      return;
     }
     store
         .applyEvents(events)
@@ -60,6 +72,33 @@ final class EventsHandler {
                           + events.size()
                           + " may not have been applied; retry it as is (events are idempotent"
                           + " by id)",
+                      e));
+            });
+  }
+
+  private void queue(RoutingContext ctx, List<UserEvent> events) {
+    log.append(events)
+        .onSuccess(
+            v -> {
+              metrics.eventBatch("ok");
+              if (ctx.response().closed()) {
+                return;
+              }
+              ctx.response()
+                  .setStatusCode(202)
+                  .putHeader("Content-Type", "application/json")
+                  .putHeader("Cache-Control", "no-store")
+                  .end(new JsonObject().put("queued", events.size()).toBuffer());
+            })
+        .onFailure(
+            e -> {
+              metrics.eventBatch("unavailable");
+              ctx.fail(
+                  new StoreUnavailableException(
+                      "event log unavailable: the batch of "
+                          + events.size()
+                          + " may or may not have been queued; retry it as is (events are"
+                          + " idempotent by id)",
                       e));
             });
   }

@@ -1,6 +1,7 @@
 package dev.funnel.app;
 
 import dev.funnel.config.FunnelConfig;
+import dev.funnel.events.kafka.KafkaEvents;
 import dev.funnel.features.FeatureStore;
 import dev.funnel.features.GuardedFeatureStore;
 import dev.funnel.metrics.FunnelMetrics;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +41,7 @@ public final class FunnelServer {
   private final FunnelMetrics metrics;
   private final ModelReloader reloader;
   private final AtomicBoolean draining;
+  private final Wiring wiring;
   private final FleetRollout rollout;
   private final long drainDelayMs;
   private final List<String> deployments;
@@ -61,6 +64,7 @@ public final class FunnelServer {
     this.metrics = w.metrics;
     this.reloader = w.reloader;
     this.draining = w.draining;
+    this.wiring = w;
     this.drainDelayMs = config.http().drainDelayMs();
     this.deployments = deployments;
     this.host = config.http().host();
@@ -88,8 +92,9 @@ public final class FunnelServer {
                   .compose(
                       v -> {
                         w.guarded.forgetFailures();
-                        return deployHttp(vertx, config, w, serial);
+                        return startEvents(vertx, config, w);
                       })
+                  .compose(v -> deployHttp(vertx, config, w, serial))
                   .map(
                       d ->
                           new FunnelServer(
@@ -106,7 +111,9 @@ public final class FunnelServer {
                   .recover(
                       e -> {
                         w.guarded.closeBreaker();
-                        return closeAll(workers, model).transform(v -> Future.failedFuture(e));
+                        return closeEvents(w)
+                            .compose(v -> closeAll(workers, model))
+                            .transform(v -> Future.failedFuture(e));
                       });
             },
             e -> workers.close().transform(v -> Future.failedFuture(e)))
@@ -178,6 +185,28 @@ public final class FunnelServer {
         .mapEmpty();
   }
 
+  /**
+   * In {@code events.mode = kafka}: the producer for {@code POST /v1/events} and the consumer that
+   * applies the topic through the guarded store (the same idempotent path as direct mode).
+   */
+  private static Future<Void> startEvents(Vertx vertx, FunnelConfig config, Wiring w) {
+    if (!config.events().kafka()) {
+      return Future.succeededFuture();
+    }
+    return KafkaEvents.start(vertx, config.events(), w.guarded::applyEvents, w.metrics)
+        .onSuccess(
+            events -> {
+              w.kafka.set(events);
+              LOG.info("events through {}", config.events());
+            })
+        .mapEmpty();
+  }
+
+  private static Future<Void> closeEvents(Wiring w) {
+    KafkaEvents events = w.kafka.getAndSet(null);
+    return events == null ? Future.succeededFuture() : events.close();
+  }
+
   private record Deployed(List<String> ids, int port) {}
 
   /**
@@ -189,7 +218,8 @@ public final class FunnelServer {
       RecommendPipeline pipeline,
       FunnelMetrics metrics,
       ModelReloader reloader,
-      AtomicBoolean draining) {
+      AtomicBoolean draining,
+      AtomicReference<KafkaEvents> kafka) {
     static Wiring of(
         Vertx vertx,
         FunnelConfig config,
@@ -219,7 +249,8 @@ public final class FunnelServer {
           pipeline,
           metrics,
           new ModelReloader(vertx, config, pipeline.models(), metrics),
-          new AtomicBoolean());
+          new AtomicBoolean(),
+          new AtomicReference<>());
     }
   }
 
@@ -235,7 +266,14 @@ public final class FunnelServer {
             () -> {
               HttpVerticle v =
                   new HttpVerticle(
-                      config, port, w.pipeline, w.guarded, w.metrics, w.reloader, w.draining::get);
+                      config,
+                      port,
+                      w.pipeline,
+                      w.guarded,
+                      w.metrics,
+                      w.reloader,
+                      w.draining::get,
+                      w.kafka.get() == null ? null : w.kafka.get().log());
               verticles.add(v);
               return v;
             },
@@ -318,6 +356,8 @@ public final class FunnelServer {
       chain = chain.compose(v -> vertx.undeploy(id)).recover(e -> Future.succeededFuture());
     }
     return chain
+        // no request appends any more; the consumer stops before the store is released
+        .compose(v -> closeEvents(wiring))
         .compose(v -> drained(System.nanoTime() + 5_000_000_000L))
         .compose(v -> workers.close().recover(e -> Future.succeededFuture()))
         .compose(v -> reloader.close())
@@ -329,6 +369,11 @@ public final class FunnelServer {
     if (rollout != null) {
       rollout.close();
     }
+  }
+
+  /** The Kafka producer and consumer in {@code events.mode = kafka}; null in direct mode. */
+  public KafkaEvents kafkaEvents() {
+    return wiring.kafka.get();
   }
 
   /** This replica's fleet rollout, or null when {@code fleet.replica-id} is empty. */

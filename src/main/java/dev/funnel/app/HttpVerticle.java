@@ -3,6 +3,7 @@ package dev.funnel.app;
 import dev.funnel.api.ApiRouter;
 import dev.funnel.api.InvalidRequestHandler;
 import dev.funnel.config.FunnelConfig;
+import dev.funnel.events.EventLog;
 import dev.funnel.features.FeatureStore;
 import dev.funnel.metrics.FunnelMetrics;
 import dev.funnel.models.serving.ModelReloader;
@@ -31,6 +32,7 @@ final class HttpVerticle extends VerticleBase {
   private final FunnelMetrics metrics;
   private final ModelReloader reloader;
   private final BooleanSupplier draining;
+  private final EventLog eventLog;
   private HttpServer server;
 
   HttpVerticle(
@@ -40,7 +42,8 @@ final class HttpVerticle extends VerticleBase {
       FeatureStore store,
       FunnelMetrics metrics,
       ModelReloader reloader,
-      BooleanSupplier draining) {
+      BooleanSupplier draining,
+      EventLog eventLog) {
     this.config = config;
     this.port = port;
     this.pipeline = pipeline;
@@ -48,6 +51,7 @@ final class HttpVerticle extends VerticleBase {
     this.metrics = metrics;
     this.reloader = reloader;
     this.draining = draining;
+    this.eventLog = eventLog;
   }
 
   @Override
@@ -64,7 +68,8 @@ final class HttpVerticle extends VerticleBase {
             .createHttpServer(options)
             .invalidRequestHandler(new InvalidRequestHandler())
             .requestHandler(
-                ApiRouter.create(vertx, config, pipeline, store, metrics, reloader, draining));
+                ApiRouter.create(
+                    vertx, config, pipeline, store, metrics, reloader, draining, eventLog));
     return server.listen();
   }
 

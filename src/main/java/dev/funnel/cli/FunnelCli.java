@@ -24,6 +24,8 @@ import picocli.CommandLine.Command;
       BenchCommand.class,
       JvmOptionsCommand.class,
       RolloutCommand.class,
+      EventsLoadCommand.class,
+      EventsReplayCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class FunnelCli implements Runnable {

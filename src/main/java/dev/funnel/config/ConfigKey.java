@@ -137,7 +137,37 @@ public enum ConfigKey {
   FLEET_KEY_PREFIX(
       "fleet.key-prefix",
       "funnel:model:",
-      "prefix of the rollout keys: desired, approved, replicas, and the nudge channel");
+      "prefix of the rollout keys: desired, approved, replicas, and the nudge channel"),
+  EVENTS_MODE(
+      "events.mode",
+      "direct",
+      "direct = POST /v1/events writes the store before its 202; kafka = the 202 comes on the"
+          + " broker's ack and a consumer group applies the topic (docs/events-kafka.md)"),
+  EVENTS_KAFKA_BOOTSTRAP(
+      "events.kafka.bootstrap",
+      "",
+      "comma-separated host:port of Kafka brokers; required in events.mode = kafka"),
+  EVENTS_KAFKA_TOPIC("events.kafka.topic", "funnel-events", "the events topic, keyed by user id"),
+  EVENTS_KAFKA_GROUP(
+      "events.kafka.group",
+      "funnel-events-apply",
+      "consumer group that applies the topic to the feature store (one group spans replicas)"),
+  EVENTS_KAFKA_CONSUME(
+      "events.kafka.consume",
+      "true",
+      "true = this process is a member of the applying group; false = it only produces"),
+  EVENTS_KAFKA_TIMEOUT_MS(
+      "events.kafka.timeout-ms",
+      "2000",
+      "longest wait for the broker's ack of a batch; then 503 + Retry-After"),
+  EVENTS_KAFKA_PARTITIONS(
+      "events.kafka.partitions",
+      "12",
+      "partitions of the topic when the server creates it (an existing topic is left as is)"),
+  EVENTS_KAFKA_RETRY_MAX_MS(
+      "events.kafka.retry-max-ms",
+      "5000",
+      "longest back-off between two attempts to apply records the store refused (no commit)");
 
   private final String key;
   private final String defaultValue;

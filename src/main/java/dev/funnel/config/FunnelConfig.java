@@ -26,7 +26,8 @@ public record FunnelConfig(
     Path modelsDir,
     InferenceConfig inference,
     ServingConfig serving,
-    FleetConfig fleet) {
+    FleetConfig fleet,
+    EventsConfig events) {
 
   /** Defaults only, as if no file, environment or flag were given. */
   public static FunnelConfig defaults() {
@@ -106,15 +107,16 @@ public record FunnelConfig(
 
   /** A copy with a different port (tests and the demo start on port 0). */
   public FunnelConfig withPort(int port) {
-    return new FunnelConfig(http.withPort(port), redis, modelsDir, inference, serving, fleet);
+    return new FunnelConfig(
+        http.withPort(port), redis, modelsDir, inference, serving, fleet, events);
   }
 
   public FunnelConfig withRedis(RedisConfig newRedis) {
-    return new FunnelConfig(http, newRedis, modelsDir, inference, serving, fleet);
+    return new FunnelConfig(http, newRedis, modelsDir, inference, serving, fleet, events);
   }
 
   public FunnelConfig withModelsDir(Path dir) {
-    return new FunnelConfig(http, redis, dir, inference, serving, fleet);
+    return new FunnelConfig(http, redis, dir, inference, serving, fleet, events);
   }
 
   /** The effective values as key → value, for the start-up log line. */
@@ -126,6 +128,7 @@ public record FunnelConfig(
     m.put("inference", inference);
     m.put("serving", serving);
     m.put("fleet", fleet);
+    m.put("events", events);
     return m;
   }
 
@@ -210,7 +213,44 @@ public record FunnelConfig(
               integer(ConfigKey.SERVING_DEADLINE_MS, 1, 600_000),
               clock(),
               integer(ConfigKey.SERVING_MAX_PER_TOPIC, 0, 10_000));
-      return new FunnelConfig(http, redis, modelsDir, inference, serving, fleet());
+      return new FunnelConfig(http, redis, modelsDir, inference, serving, fleet(), events());
+    }
+
+    private EventsConfig events() {
+      EventsConfig.Mode mode = choice(ConfigKey.EVENTS_MODE, EventsConfig.Mode.class);
+      List<String> bootstrap = new ArrayList<>();
+      for (String part : string(ConfigKey.EVENTS_KAFKA_BOOTSTRAP).split(",")) {
+        String e = part.trim();
+        if (e.isEmpty()) {
+          continue;
+        }
+        int colon = e.lastIndexOf(':');
+        if (colon <= 0 || !e.substring(colon + 1).matches("[0-9]{1,5}") || e.contains("/")) {
+          throw bad(ConfigKey.EVENTS_KAFKA_BOOTSTRAP, "has '" + e + "', which is not host:port");
+        }
+        bootstrap.add(e);
+      }
+      if (mode == EventsConfig.Mode.KAFKA && bootstrap.isEmpty()) {
+        throw bad(ConfigKey.EVENTS_KAFKA_BOOTSTRAP, "must list a broker in events.mode = kafka");
+      }
+      String topic = string(ConfigKey.EVENTS_KAFKA_TOPIC);
+      // Kafka's own rule for topic names
+      if (!topic.matches("[A-Za-z0-9._-]{1,249}") || topic.equals(".") || topic.equals("..")) {
+        throw bad(ConfigKey.EVENTS_KAFKA_TOPIC, "must be 1..249 of letters, digits, '.', '_', '-'");
+      }
+      String group = string(ConfigKey.EVENTS_KAFKA_GROUP);
+      if (group.isEmpty() || !group.chars().allMatch(c -> c > 32 && c < 127)) {
+        throw bad(ConfigKey.EVENTS_KAFKA_GROUP, "must be printable ASCII without spaces");
+      }
+      return new EventsConfig(
+          mode,
+          bootstrap,
+          topic,
+          group,
+          bool(ConfigKey.EVENTS_KAFKA_CONSUME),
+          integer(ConfigKey.EVENTS_KAFKA_TIMEOUT_MS, 100, 60_000),
+          integer(ConfigKey.EVENTS_KAFKA_PARTITIONS, 1, 10_000),
+          integer(ConfigKey.EVENTS_KAFKA_RETRY_MAX_MS, 10, 600_000));
     }
 
     private FleetConfig fleet() {

@@ -29,6 +29,9 @@ import java.util.function.ToDoubleFunction;
  *       overloaded, store_unavailable, reload_busy, model_rejected, internal)
  *   <li>{@code funnel_events_total{result=accepted|duplicate}}, {@code
  *       funnel_event_batches_total{result=ok|rejected|unavailable}}
+ *   <li>{@code funnel_events_consumed_total{result=applied|duplicate|undecodable}}, {@code
+ *       funnel_events_apply_failures_total}, {@code funnel_events_consumer_lag}: the Kafka consumer
+ *       of {@code events.mode = kafka}
  *   <li>{@code funnel_inference_pending}: requests admitted and not answered yet
  *   <li>{@code funnel_model_version{version}} = 1 for the model being served; {@code
  *       funnel_model_reloads_total{result}}
@@ -191,6 +194,21 @@ public final class FunnelMetrics {
     eventsAccepted.increment(accepted);
     eventsDuplicate.increment(duplicates);
     batchSize.record(accepted + duplicates);
+  }
+
+  /**
+   * Events the Kafka consumer handled ({@code funnel_events_consumed_total{result}}): applied,
+   * duplicate (applied before) or undecodable (skipped).
+   */
+  public void eventsConsumed(String result, int n) {
+    if (n > 0) {
+      registry.counter("funnel_events_consumed", "result", result).increment(n);
+    }
+  }
+
+  /** A batch of consumed records the store refused ({@code funnel_events_apply_failures_total}). */
+  public void eventsApplyFailed() {
+    registry.counter("funnel_events_apply_failures").increment();
   }
 
   public void eventBatch(String result) {

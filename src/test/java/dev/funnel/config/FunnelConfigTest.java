@@ -78,6 +78,14 @@ class FunnelConfigTest {
             Map.entry("FUNNEL_FLEET_CANARY", "true"),
             Map.entry("FUNNEL_FLEET_POLL_MS", "250"),
             Map.entry("FUNNEL_FLEET_KEY_PREFIX", "m:"),
+            Map.entry("FUNNEL_EVENTS_MODE", "kafka"),
+            Map.entry("FUNNEL_EVENTS_KAFKA_BOOTSTRAP", "k1:9092,k2:9092"),
+            Map.entry("FUNNEL_EVENTS_KAFKA_TOPIC", "ev"),
+            Map.entry("FUNNEL_EVENTS_KAFKA_GROUP", "g"),
+            Map.entry("FUNNEL_EVENTS_KAFKA_CONSUME", "false"),
+            Map.entry("FUNNEL_EVENTS_KAFKA_TIMEOUT_MS", "1500"),
+            Map.entry("FUNNEL_EVENTS_KAFKA_PARTITIONS", "6"),
+            Map.entry("FUNNEL_EVENTS_KAFKA_RETRY_MAX_MS", "900"),
             Map.entry("FUNNEL_JAVA_OPTS", "-Xmx1g")); // the launcher's own: ignored
     assertEquals(ConfigKey.values().length, env.size() - 1, "every key has an override here");
     FunnelConfig c = FunnelConfig.load(null, env, Map.of());
@@ -109,6 +117,10 @@ class FunnelConfigTest {
         c.inference());
     assertEquals(new ServingConfig(100, 10, 40, 99, ServingConfig.ClockMode.WALL, 3), c.serving());
     assertEquals(new FleetConfig("r-1", true, 250, "m:"), c.fleet());
+    assertEquals(
+        new EventsConfig(
+            EventsConfig.Mode.KAFKA, List.of("k1:9092", "k2:9092"), "ev", "g", false, 1500, 6, 900),
+        c.events());
   }
 
   @Test
@@ -207,6 +219,36 @@ class FunnelConfigTest {
     assertThrows(
         ConfigException.class,
         () -> FunnelConfig.load(dir.resolve("absent.properties"), Map.of(), Map.of()));
+  }
+
+  @Test
+  void load_eventsKeys_defaultDirectAndKafkaNeedsABroker() {
+    assertEquals(EventsConfig.Mode.DIRECT, FunnelConfig.defaults().events().mode());
+    EventsConfig k =
+        FunnelConfig.load(
+                null,
+                Map.of("FUNNEL_EVENTS_KAFKA_BOOTSTRAP", "127.0.0.1:9092, kafka-2:9093"),
+                Map.of("events.mode", "kafka"))
+            .events();
+    assertTrue(k.kafka());
+    assertEquals("127.0.0.1:9092,kafka-2:9093", k.bootstrapServers());
+    assertTrue(k.consume());
+    assertEquals("funnel-events", k.topic());
+    ConfigException missing =
+        assertThrows(ConfigException.class, () -> load("events.mode", "kafka"));
+    assertTrue(missing.getMessage().contains("events.kafka.bootstrap"), missing.getMessage());
+    for (String[] bad :
+        new String[][] {
+          {"events.mode", "queue"},
+          {"events.kafka.bootstrap", "kafka://x:1"},
+          {"events.kafka.bootstrap", "host-without-port"},
+          {"events.kafka.topic", "a topic"},
+          {"events.kafka.timeout-ms", "0"},
+          {"events.kafka.consume", "yes"}
+        }) {
+      ConfigException e = assertThrows(ConfigException.class, () -> load(bad[0], bad[1]));
+      assertTrue(e.getMessage().contains(bad[0]), e.getMessage());
+    }
   }
 
   private static FunnelConfig load(String key, String value) {
