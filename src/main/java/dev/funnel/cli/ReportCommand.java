@@ -59,7 +59,8 @@ public final class ReportCommand implements Callable<Integer> {
       defaultValue = "3",
       description =
           "Seeds on the test side for the MovieLens funnel configurations validation did not"
-              + " choose (the chosen one always gets all 3; default: ${DEFAULT-VALUE}).")
+              + " choose, other than the defaults (the chosen one and the defaults always get all"
+              + " 3; default: ${DEFAULT-VALUE}).")
   int unchosenSeeds;
 
   @Option(names = "--fresh", description = "Ignore cached results and recompute everything.")

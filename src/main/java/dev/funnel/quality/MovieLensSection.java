@@ -50,6 +50,7 @@ final class MovieLensSection {
                 real.getInteger("min_train", 10)));
     validationTables(real, validation, md);
     testTable(real, methods, md, charts);
+    orderChoices(real, md);
     targets(methods, md);
     md.append("**Findings (MovieLens).**\n\n");
     findings(Findings.MOVIELENS, methods, md);
@@ -280,6 +281,72 @@ final class MovieLensSection {
       md.append("The chosen funnel's HitRate@50 by seed: ")
           .append(String.join(", ", each))
           .append(".\n\n");
+    }
+  }
+
+  /**
+   * The serving order each funnel training recorded, with the held-out users it was read from and
+   * its reason ({@code training.order_choice}): what decides whether "as served" is the ranker's
+   * order or retrieval's.
+   */
+  static void orderChoices(JsonObject real, StringBuilder md) {
+    List<String> rows = new ArrayList<>();
+    JsonArray grid = real.getJsonObject("validation").getJsonObject("grids").getJsonArray("funnel");
+    JsonArray seeds = real.getJsonArray("seeds", new JsonArray());
+    for (int i = 0; i < grid.size(); i++) {
+      JsonObject r = grid.getJsonObject(i);
+      orderRows(r.getString("label"), "validation", r.getJsonArray("order_choices"), seeds, rows);
+    }
+    JsonArray funnels = real.getJsonArray("funnels", new JsonArray());
+    for (int i = 0; i < funnels.size(); i++) {
+      JsonObject f = funnels.getJsonObject(i);
+      orderRows(f.getString("label"), "test", f.getJsonArray("order_choices"), seeds, rows);
+    }
+    if (rows.isEmpty()) {
+      return;
+    }
+    md.append("The serving order each training recorded (`training.order_choice` in model.json:")
+        .append(" users held out of the ranker's fit, HitRate@50 of the ranker's order minus")
+        .append(" retrieval's on them):\n\n")
+        .append("| funnel | side | seed | order | held-out users | ranker − retrieval [95%] |")
+        .append(" reason |\n|---|---|---|---|---|---|---|\n");
+    for (String row : rows) {
+      md.append(row);
+    }
+    md.append("\n");
+  }
+
+  private static void orderRows(
+      String label, String side, JsonArray choices, JsonArray seeds, List<String> rows) {
+    if (choices == null) {
+      return;
+    }
+    for (int k = 0; k < choices.size(); k++) {
+      JsonObject c = choices.getJsonObject(k);
+      if (c.getString("order") == null) {
+        continue;
+      }
+      JsonObject d = c.getJsonObject("ranker_minus_retrieval");
+      rows.add(
+          String.format(
+              Locale.ROOT,
+              "| %s | %s | %s | %s | %s | %s | %s |\n",
+              label,
+              side,
+              k < seeds.size() ? String.valueOf(seeds.getLong(k)) : "?",
+              c.getString("order"),
+              c.containsKey("users")
+                  ? c.getInteger("users") + " (" + c.getInteger("requests") + " requests)"
+                  : "—",
+              d == null
+                  ? "—"
+                  : String.format(
+                      Locale.ROOT,
+                      "%+.3f [%+.3f, %+.3f]",
+                      d.getDouble("mean"),
+                      d.getDouble("low"),
+                      d.getDouble("high")),
+              c.getString("reason", "")));
     }
   }
 

@@ -129,13 +129,24 @@ class ReportRendererTest {
   /** A funnel configuration on validation: both stages, averaged over three seeds. */
   private static JsonObject validationFunnel(String key, String label, double rate, int users) {
     JsonArray perSeed = new JsonArray();
+    JsonArray orderChoices = new JsonArray();
     for (int seed = 42; seed <= 44; seed++) {
       perSeed.add(method("funnel", rate).put("seed", seed).put("served_order", "ranker"));
+      orderChoices.add(
+          new JsonObject()
+              .put("order", "ranker")
+              .put("reason", "too few validation users (28 < 30)")
+              .put("users", 28)
+              .put("requests", 543)
+              .put(
+                  "ranker_minus_retrieval",
+                  new JsonObject().put("mean", -0.074).put("low", -0.118).put("high", -0.03)));
     }
     return new JsonObject()
         .put("key", key)
         .put("label", label)
         .put("seeds", new JsonArray().add(42).add(43).add(44))
+        .put("order_choices", orderChoices)
         .put(
             "methods",
             new JsonArray()
@@ -173,6 +184,11 @@ class ReportRendererTest {
     assertTrue(text.contains("code version `abc123`"), "the code version is printed");
     assertTrue(text.contains("trains the funnel 12 times (6 on validation, 6 on test)"), text);
     assertTrue(text.contains("load average of 3.0–9.5"), text);
+    assertTrue(
+        text.contains(
+            "| defaults | validation | 43 | ranker | 28 (543 requests) | -0.074 [-0.118, -0.030]"
+                + " | too few validation users (28 < 30) |"),
+        text);
     // The funnel's choice on validation: three seeds each, the paired interval of the difference.
     assertTrue(text.contains("| funnel | defaults (seeds 42, 43, 44) | 0.300 ["), text);
     assertTrue(
