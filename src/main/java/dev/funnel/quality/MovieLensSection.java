@@ -182,36 +182,47 @@ final class MovieLensSection {
     if (best == null || rows.size() < 2) {
       return;
     }
-    md.append("| chosen − other, on validation | stage | difference of ")
+    md.append("| on validation, a − b (the chosen one first) | stage | difference of ")
         .append(metricName(by))
         .append(" [95% paired] |\n|---|---|---|\n");
+    // Every pair: the chosen configuration against each other one, then the others among
+    // themselves (a switch's own effect, e.g. example age, is read there).
+    List<JsonObject> ordered = new ArrayList<>();
+    ordered.add(best);
     for (int i = 0; i < rows.size(); i++) {
-      JsonObject other = rows.getJsonObject(i);
-      if (other == best) {
-        continue;
+      if (rows.getJsonObject(i) != best) {
+        ordered.add(rows.getJsonObject(i));
       }
-      for (String stage : new String[] {"funnel", "retrieval"}) {
-        double[] a = Claim.perUser(best.getJsonArray("methods"), stage, by);
-        double[] b = Claim.perUser(other.getJsonArray("methods"), stage, by);
-        if (a == null || b == null || a.length != b.length) {
-          continue;
-        }
-        Bootstrap.Interval d = Bootstrap.pairedDifference(a, b, 1, SEED);
-        md.append(
-            String.format(
-                Locale.ROOT,
-                "| %s − %s | %s | %+.4f [%+.4f, %+.4f] |\n",
-                best.getString("label"),
-                other.getString("label"),
-                stage.equals("funnel") ? "as served" : "retrieval alone",
-                d.mean(),
-                d.low(),
-                d.high()));
+    }
+    for (int i = 0; i < ordered.size(); i++) {
+      for (int j = i + 1; j < ordered.size(); j++) {
+        pairRows(ordered.get(i), ordered.get(j), by, md);
       }
     }
     md.append(
         "\nAn interval that contains 0 means validation cannot tell the configurations apart:"
             + " the choice by the mean is then the best guess, at little cost either way.\n\n");
+  }
+
+  private static void pairRows(JsonObject first, JsonObject second, String by, StringBuilder md) {
+    for (String stage : new String[] {"funnel", "retrieval"}) {
+      double[] a = Claim.perUser(first.getJsonArray("methods"), stage, by);
+      double[] b = Claim.perUser(second.getJsonArray("methods"), stage, by);
+      if (a == null || b == null || a.length != b.length) {
+        continue;
+      }
+      Bootstrap.Interval d = Bootstrap.pairedDifference(a, b, 1, SEED);
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "| %s − %s | %s | %+.4f [%+.4f, %+.4f] |\n",
+              first.getString("label"),
+              second.getString("label"),
+              stage.equals("funnel") ? "as served" : "retrieval alone",
+              d.mean(),
+              d.low(),
+              d.high()));
+    }
   }
 
   private static void testTable(JsonObject real, JsonArray methods, StringBuilder md, Path charts)
