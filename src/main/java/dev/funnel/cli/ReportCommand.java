@@ -53,6 +53,16 @@ public final class ReportCommand implements Callable<Integer> {
               + " about 25 on a shared 2-core machine.")
   boolean quick;
 
+  @Option(
+      names = "--unchosen-seeds",
+      paramLabel = "N",
+      defaultValue = "3",
+      description =
+          "Seeds on the test side for the MovieLens funnel configurations validation did not"
+              + " choose, other than the defaults (the chosen one and the defaults always get all"
+              + " 3; default: ${DEFAULT-VALUE}).")
+  int unchosenSeeds;
+
   @Option(names = "--fresh", description = "Ignore cached results and recompute everything.")
   boolean fresh;
 
@@ -78,7 +88,7 @@ public final class ReportCommand implements Callable<Integer> {
     System.setProperty("java.awt.headless", "true");
     try {
       QualityReport.Plan plan = quick ? QualityReport.quick() : QualityReport.full();
-      QualityReport report = new QualityReport(plan, work);
+      QualityReport report = new QualityReport(plan, work).withUnchosenSeeds(unchosenSeeds);
       if (fresh) {
         deleteResults(report.workDir());
       }
@@ -94,6 +104,7 @@ public final class ReportCommand implements Callable<Integer> {
           "./funnel report"
               + (quick ? " --quick" : "")
               + (skipAblations ? " --skip-ablations" : "")
+              + (unchosenSeeds != 3 ? " --unchosen-seeds " + unchosenSeeds : "")
               + (ablationRuns != null ? " --ablation-runs " + String.join(",", ablationRuns) : "");
       Path md = ReportRenderer.render(real, ablations, plan, command, docs);
       System.out.println("wrote " + md);

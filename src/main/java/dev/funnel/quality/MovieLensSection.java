@@ -31,8 +31,11 @@ final class MovieLensSection {
                 Locale.ROOT,
                 "%d users, %d movies, %d ratings (every rating is a watch; rating → watch time as"
                     + " in `docs/data-format.md`); %d users evaluated on the test side (%d held"
-                    + " out each), %d on the validation side (%d held out: each user's last"
-                    + " watch before the test ones). MovieLens has no impression log, so the"
+                    + " out each), %d on the validation side (%d held out each: the same rule on"
+                    + " the test's training side, so each user's last %d watches before the test"
+                    + " ones; a user whose training side keeps fewer than %d watches strictly"
+                    + " before them is not evaluated there). MovieLens has no impression log, so"
+                    + " the"
                     + " ranker learns from watches against negatives drawn from retrieval's top"
                     + " 300 (`./funnel train`'s default). A film exists from its first rating by"
                     + " anyone.\n\n",
@@ -42,13 +45,21 @@ final class MovieLensSection {
                 real.getInteger("evaluated_users"),
                 real.getInteger("holdout"),
                 real.getInteger("validation_users"),
-                QualityReport.VALIDATION_HOLDOUT));
+                validationHoldout(real),
+                validationHoldout(real),
+                real.getInteger("min_train", 10)));
     validationTables(real, validation, md);
     testTable(real, methods, md, charts);
+    orderChoices(real, md);
     targets(methods, md);
     md.append("**Findings (MovieLens).**\n\n");
     findings(Findings.MOVIELENS, methods, md);
     md.append("\n");
+  }
+
+  /** Watches held out per user on the validation side (1 in results from before it was 5). */
+  private static int validationHoldout(JsonObject real) {
+    return real.getInteger("validation_holdout", 1);
   }
 
   /** Adds "funnel" and "retrieval" for the funnel chosen on validation (what claims name). */
@@ -76,43 +87,142 @@ final class MovieLensSection {
                 + " configurations; each method keeps the configuration with the best "
                 + metricName(by)
                 + " on the validation side (trained on the validation side's training events"
-                + " only), and only that configuration is run on the test side. The funnel's"
-                + " own switches (example age; the ranker's training window) are chosen the same"
-                + " way, by the funnel's HitRate@50 as served (retrieval's top 300 in the order"
-                + " its own training chose and recorded in model.json: `serving.order`), one seed"
-                + " each; the configurations not"
-                + " chosen run on the test side with one seed, for reference.\n\n");
-    md.append("| method | configuration | validation HitRate@50 | chosen |\n|---|---|---|---|\n");
+                + " only), and only that configuration is run on the test side (ALS with its"
+                + " first seed on validation, every seed on test). The funnel's own switches are"
+                + " chosen the same way, by the mean over every seed of the funnel's "
+                + metricName(by)
+                + " as served (retrieval's top 300 in the order its own training chose and"
+                + " recorded in model.json: `serving.order`). In brackets: the 95%"
+                + " percentile-bootstrap interval over the validation users (for the funnel, of"
+                + " per-user values averaged over seeds).\n\n");
+    md.append(
+        "| method | configuration | validation "
+            + metricName(by)
+            + " [95%] | chosen |\n|---|---|---|---|\n");
     for (String method : grids.fieldNames()) {
       JsonArray rows = grids.getJsonArray(method);
       for (int i = 0; i < rows.size(); i++) {
         JsonObject r = rows.getJsonObject(i);
         String config;
-        double score;
+        JsonObject scored;
         boolean isChosen;
         if (method.equals("funnel")) {
-          config = r.getString("label") + " (seed " + r.getLong("seed") + ")";
-          score = QualityReport.find(r.getJsonArray("methods"), "funnel").getDouble(by);
+          config = r.getString("label") + " (" + seedsOf(r) + ")";
+          scored = QualityReport.find(r.getJsonArray("methods"), "funnel");
           isChosen = r.getString("key").equals(chosen.getString("funnel"));
         } else {
           config = describe(method, r.getJsonObject("config"));
-          score = r.getDouble(by);
+          scored = r;
           isChosen = r.getJsonObject("config").equals(chosen.getJsonObject(method));
         }
         md.append(
             String.format(
                 Locale.ROOT,
-                "| %s | %s | %.3f | %s |\n",
+                "| %s | %s | %s | %s |\n",
                 baseName(method),
                 config,
-                score,
+                withInterval(scored, by),
                 isChosen ? "✓" : ""));
       }
     }
+    md.append("\n");
+    funnelChoice(grids.getJsonArray("funnel"), chosen.getString("funnel"), by, md);
+  }
+
+  /** "seeds 42, 43, 44" of a funnel validation row ("seed 42" for a row of one seed). */
+  private static String seedsOf(JsonObject row) {
+    JsonArray seeds = row.getJsonArray("seeds");
+    if (seeds == null) {
+      return "seed " + row.getLong("seed");
+    }
+    List<String> each = new ArrayList<>();
+    for (int i = 0; i < seeds.size(); i++) {
+      each.add(String.valueOf(seeds.getLong(i)));
+    }
+    return (seeds.size() == 1 ? "seed " : "seeds ") + String.join(", ", each);
+  }
+
+  /**
+   * The funnel's choice in figures: each configuration's value per seed and the order its training
+   * recorded, then the paired difference (same validation users) of the chosen configuration
+   * against each other one, as served and for retrieval alone.
+   */
+  static void funnelChoice(JsonArray rows, String winner, String by, StringBuilder md) {
+    if (rows == null || rows.isEmpty()) {
+      return;
+    }
+    JsonObject best = null;
+    for (int i = 0; i < rows.size(); i++) {
+      if (rows.getJsonObject(i).getString("key").equals(winner)) {
+        best = rows.getJsonObject(i);
+      }
+    }
+    md.append("The funnel on validation, seed by seed (")
+        .append(metricName(by))
+        .append(" as served, the order its training recorded):\n\n");
+    for (int i = 0; i < rows.size(); i++) {
+      JsonObject r = rows.getJsonObject(i);
+      JsonObject f = QualityReport.find(r.getJsonArray("methods"), "funnel");
+      JsonArray perSeed = f.getJsonArray("per_seed", new JsonArray().add(f));
+      List<String> each = new ArrayList<>();
+      for (int k = 0; k < perSeed.size(); k++) {
+        JsonObject s = perSeed.getJsonObject(k);
+        String order = s.getString("served_order");
+        each.add(
+            String.format(Locale.ROOT, "%.3f", s.getDouble(by))
+                + (order == null ? "" : " (" + order + ")"));
+      }
+      md.append("- ")
+          .append(r.getString("label"))
+          .append(": ")
+          .append(String.join(", ", each))
+          .append("\n");
+    }
+    md.append("\n");
+    if (best == null || rows.size() < 2) {
+      return;
+    }
+    md.append("| on validation, a − b (the chosen one first) | stage | difference of ")
+        .append(metricName(by))
+        .append(" [95% paired] |\n|---|---|---|\n");
+    // Every pair: the chosen configuration against each other one, then the others among
+    // themselves (a switch's own effect, e.g. example age, is read there).
+    List<JsonObject> ordered = new ArrayList<>();
+    ordered.add(best);
+    for (int i = 0; i < rows.size(); i++) {
+      if (rows.getJsonObject(i) != best) {
+        ordered.add(rows.getJsonObject(i));
+      }
+    }
+    for (int i = 0; i < ordered.size(); i++) {
+      for (int j = i + 1; j < ordered.size(); j++) {
+        pairRows(ordered.get(i), ordered.get(j), by, md);
+      }
+    }
     md.append(
-        "\nWith one held-out watch per user, validation HitRate@50 has a standard error of about"
-            + " 0.018: neighbouring configurations are within noise of each other, and the choice"
-            + " among them is a coin toss that costs little.\n\n");
+        "\nAn interval that contains 0 means validation cannot tell the configurations apart:"
+            + " the choice by the mean is then the best guess, at little cost either way.\n\n");
+  }
+
+  private static void pairRows(JsonObject first, JsonObject second, String by, StringBuilder md) {
+    for (String stage : new String[] {"funnel", "retrieval"}) {
+      double[] a = Claim.perUser(first.getJsonArray("methods"), stage, by);
+      double[] b = Claim.perUser(second.getJsonArray("methods"), stage, by);
+      if (a == null || b == null || a.length != b.length) {
+        continue;
+      }
+      Bootstrap.Interval d = Bootstrap.pairedDifference(a, b, 1, SEED);
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "| %s − %s | %s | %+.4f [%+.4f, %+.4f] |\n",
+              first.getString("label"),
+              second.getString("label"),
+              stage.equals("funnel") ? "as served" : "retrieval alone",
+              d.mean(),
+              d.low(),
+              d.high()));
+    }
   }
 
   private static void testTable(JsonObject real, JsonArray methods, StringBuilder md, Path charts)
@@ -121,14 +231,17 @@ final class MovieLensSection {
         .append(
             "Mean over seeds ("
                 + real.getJsonArray("seeds").size()
-                + " for the chosen funnel and ALS; the deterministic baselines have one) and, in"
+                + " for the funnels and ALS, as the seeds column says; the deterministic"
+                + " baselines have one) and, in"
                 + " brackets, the 95% percentile-bootstrap interval over the evaluated users ("
                 + Bootstrap.RESAMPLES
                 + " resamples of per-user values averaged over seeds). Coverage is a catalogue"
                 + " share, not a per-user mean: no interval.\n\n");
     md.append(
-        "| method | seeds | HitRate@10 | HitRate@50 | Recall@50 | NDCG@10 | coverage@50 |\n"
-            + "|---|---|---|---|---|---|---|\n");
+        "| method | seeds | HitRate@10 | HitRate@50 | Recall@50 | NDCG@10 | coverage@50 |"
+            + " HitRate@50 ÷ most-popular's |\n"
+            + "|---|---|---|---|---|---|---|---|\n");
+    JsonObject popular = find(methods, "most-popular");
     DefaultCategoryDataset bars = new DefaultCategoryDataset();
     for (int i = 0; i < methods.size(); i++) {
       JsonObject m = methods.getJsonObject(i);
@@ -143,7 +256,15 @@ final class MovieLensSection {
       for (String metric : new String[] {"hit_rate@10", "hit_rate@50", "recall@50", "ndcg@10"}) {
         md.append(withInterval(m, metric)).append(" | ");
       }
-      md.append(String.format(Locale.ROOT, "%.3f |\n", m.getDouble("coverage@50")));
+      md.append(String.format(Locale.ROOT, "%.3f | ", m.getDouble("coverage@50")))
+          .append(
+              popular == null
+                  ? "—"
+                  : String.format(
+                      Locale.ROOT,
+                      "%.2f×",
+                      m.getDouble("hit_rate@50") / popular.getDouble("hit_rate@50")))
+          .append(" |\n");
       String tick = chartLabel(m.getString("method"));
       bars.addValue(m.getDouble("hit_rate@50"), "HitRate@50", tick);
       bars.addValue(m.getDouble("recall@50"), "Recall@50", tick);
@@ -171,6 +292,72 @@ final class MovieLensSection {
       md.append("The chosen funnel's HitRate@50 by seed: ")
           .append(String.join(", ", each))
           .append(".\n\n");
+    }
+  }
+
+  /**
+   * The serving order each funnel training recorded, with the held-out users it was read from and
+   * its reason ({@code training.order_choice}): what decides whether "as served" is the ranker's
+   * order or retrieval's.
+   */
+  static void orderChoices(JsonObject real, StringBuilder md) {
+    List<String> rows = new ArrayList<>();
+    JsonArray grid = real.getJsonObject("validation").getJsonObject("grids").getJsonArray("funnel");
+    JsonArray seeds = real.getJsonArray("seeds", new JsonArray());
+    for (int i = 0; i < grid.size(); i++) {
+      JsonObject r = grid.getJsonObject(i);
+      orderRows(r.getString("label"), "validation", r.getJsonArray("order_choices"), seeds, rows);
+    }
+    JsonArray funnels = real.getJsonArray("funnels", new JsonArray());
+    for (int i = 0; i < funnels.size(); i++) {
+      JsonObject f = funnels.getJsonObject(i);
+      orderRows(f.getString("label"), "test", f.getJsonArray("order_choices"), seeds, rows);
+    }
+    if (rows.isEmpty()) {
+      return;
+    }
+    md.append("The serving order each training recorded (`training.order_choice` in model.json:")
+        .append(" users held out of the ranker's fit, HitRate@50 of the ranker's order minus")
+        .append(" retrieval's on them):\n\n")
+        .append("| funnel | side | seed | order | held-out users | ranker − retrieval [95%] |")
+        .append(" reason |\n|---|---|---|---|---|---|---|\n");
+    for (String row : rows) {
+      md.append(row);
+    }
+    md.append("\n");
+  }
+
+  private static void orderRows(
+      String label, String side, JsonArray choices, JsonArray seeds, List<String> rows) {
+    if (choices == null) {
+      return;
+    }
+    for (int k = 0; k < choices.size(); k++) {
+      JsonObject c = choices.getJsonObject(k);
+      if (c.getString("order") == null) {
+        continue;
+      }
+      JsonObject d = c.getJsonObject("ranker_minus_retrieval");
+      rows.add(
+          String.format(
+              Locale.ROOT,
+              "| %s | %s | %s | %s | %s | %s | %s |\n",
+              label,
+              side,
+              k < seeds.size() ? String.valueOf(seeds.getLong(k)) : "?",
+              c.getString("order"),
+              c.containsKey("users")
+                  ? c.getInteger("users") + " (" + c.getInteger("requests") + " requests)"
+                  : "—",
+              d == null
+                  ? "—"
+                  : String.format(
+                      Locale.ROOT,
+                      "%+.3f [%+.3f, %+.3f]",
+                      d.getDouble("mean"),
+                      d.getDouble("low"),
+                      d.getDouble("high")),
+              c.getString("reason", "")));
     }
   }
 
@@ -252,7 +439,8 @@ final class MovieLensSection {
   }
 
   private static String withInterval(JsonObject m, String metric) {
-    double[] values = Claim.perUser(new JsonArray().add(m), m.getString("method"), metric);
+    String method = m.getString("method");
+    double[] values = method == null ? null : Claim.perUser(new JsonArray().add(m), method, metric);
     if (values == null) {
       return String.format(Locale.ROOT, "%.3f", m.getDouble(metric));
     }

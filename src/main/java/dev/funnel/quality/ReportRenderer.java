@@ -117,9 +117,11 @@ public final class ReportRenderer {
         .append(
             "- **Validation inside the training side.** The same rule applied to the training"
                 + " side holds out each user's last "
-                + QualityReport.VALIDATION_HOLDOUT
-                + " watch before the test: every choice (baseline hyper-parameters, the"
-                + " time-aware window, the funnel's switches) is made there, never on the test.\n"
+                + plan.holdout()
+                + " watches before the test ones (at least "
+                + plan.minTrain()
+                + " kept): every choice (baseline hyper-parameters, the time-aware window, the"
+                + " funnel's switches) is made there, never on the test.\n"
                 + "- **Only what existed then.** At a request at time t, every method recommends"
                 + " only videos that existed at t (uploaded at or before t; MovieLens has no"
                 + " upload time, so a film exists from its first rating by anyone), and never one"
@@ -147,7 +149,7 @@ public final class ReportRenderer {
     } else {
       carryOver(previous, "## 2. ", md, commit);
     }
-    carryOver(previous, "## Watch-next", md, null);
+    carryOverRest(previous, "## Watch-next", md);
     Files.writeString(out, md.toString(), StandardCharsets.UTF_8);
     return out;
   }
@@ -159,27 +161,47 @@ public final class ReportRenderer {
             "Machine: a 2-core VM (AMD EPYC) shared with other jobs, CPU libtorch with one"
                 + " intra-op thread.");
     if (real != null) {
-      int validation =
-          real.getJsonObject("validation").getJsonObject("grids").getJsonArray("funnel").size();
+      JsonArray grid =
+          real.getJsonObject("validation").getJsonObject("grids").getJsonArray("funnel");
+      int validation = 0;
+      for (int i = 0; i < grid.size(); i++) {
+        validation += grid.getJsonObject(i).getJsonArray("seeds", new JsonArray().add(0)).size();
+      }
       JsonArray funnels = real.getJsonArray("funnels");
       int test = 0;
       double seconds = 0;
+      double lowLoad = Double.MAX_VALUE;
+      double highLoad = -1;
       for (int i = 0; i < funnels.size(); i++) {
         JsonObject f = funnels.getJsonObject(i);
-        int seeds = f.getBoolean("chosen", false) ? QualityReport.SEEDS.length : 1;
+        int seeds =
+            f.getInteger("seeds", f.getBoolean("chosen", false) ? QualityReport.SEEDS.length : 1);
         test += seeds;
         seconds += f.getDouble("train_seconds") * seeds;
+        JsonArray load = f.getJsonArray("load_average");
+        if (load != null) {
+          lowLoad = Math.min(lowLoad, load.getDouble(0));
+          highLoad = Math.max(highLoad, load.getDouble(1));
+        }
       }
+      String load =
+          highLoad < 0
+              ? "under a load from other jobs that this run did not record"
+              : String.format(
+                  Locale.ROOT,
+                  "under a load average of %.1f–%.1f (1 min, read as each ended)",
+                  lowLoad,
+                  highLoad);
       m.append(
           String.format(
               Locale.ROOT,
               " The MovieLens section trains the funnel %d times (%d on validation, %d on test);"
-                  + " the test trainings took %.0f s each on average there, under a load average"
-                  + " of 10–15 from other jobs (an upper bound).",
+                  + " the test trainings took %.0f s each on average there, %s: an upper bound.",
               validation + test,
               validation,
               test,
-              seconds / Math.max(1, test)));
+              seconds / Math.max(1, test),
+              load));
     }
     return m.append("\n\n").toString();
   }
@@ -213,6 +235,17 @@ public final class ReportRenderer {
               + section.substring(eol + 1);
     }
     md.append(section.stripTrailing()).append("\n\n");
+  }
+
+  /**
+   * Copies everything from {@code heading} to the end of the previous document: the sections
+   * written by hand after the generated ones (watch-next, home-feed variety, the HTTP replay, ...).
+   */
+  static void carryOverRest(String previous, String heading, StringBuilder md) {
+    int start = previous.indexOf("\n" + heading);
+    if (start >= 0) {
+      md.append(previous.substring(start + 1).stripTrailing()).append("\n");
+    }
   }
 
   // ---- ablations ---------------------------------------------------------------------------

@@ -66,6 +66,40 @@ class LeaveLastOutSplitTest {
   }
 
   @Test
+  void validation_tinyWorld_holdsOutEachUsersLastFiveWatchesBeforeTheTestOnes() throws IOException {
+    Dataset data = Dataset.read(TinyWorld.write(tmp.resolve("w"), TinyWorld.Spec.tiny()));
+    LeaveLastOutSplit test = LeaveLastOutSplit.of(data, 5, 10);
+    LeaveLastOutSplit v = QualityReport.validation(test, 5, 10);
+    assertNothingFromTheFuture(v);
+    assertTrue(v.evaluatedUsers().length > 200, "most users are evaluated on validation too");
+    int[][] before = test.trainItems();
+    Dataset.Watches w = test.train().watches();
+    int targets = 0;
+    for (int u : v.evaluatedUsers()) {
+      assertTrue(v.requestTs()[u] < test.requestTs()[u], "validation asks before the test");
+      // The request is the fifth-last watch the test's training side kept for this user, and the
+      // targets are among those last five (not only the last one).
+      long fifthLast = 0;
+      Set<Integer> lastFive = new HashSet<>();
+      for (int i = w.size() - 1, n = 0; i >= 0 && n < 5; i--) {
+        if (w.user()[i] == u) {
+          fifthLast = w.ts()[i];
+          lastFive.add(w.video()[i]);
+          n++;
+        }
+      }
+      assertEquals(fifthLast, v.requestTs()[u], "user " + u);
+      for (int target : v.heldOut()[u]) {
+        assertTrue(lastFive.contains(target), "target among the last five");
+      }
+      targets += v.heldOut()[u].length;
+      assertTrue(v.trainItems()[u].length <= before[u].length - 5);
+    }
+    // One held out per user would give exactly one target each.
+    assertTrue(targets > 2 * v.evaluatedUsers().length, "targets: " + targets);
+  }
+
+  @Test
   void of_movieLens_nothingFromTheFutureInTraining() throws IOException {
     Path in = MovieLensDir.require();
     MovieLensImporter.importDir(in, tmp.resolve("ml"));
@@ -74,5 +108,9 @@ class LeaveLastOutSplitTest {
     assertNothingFromTheFuture(s);
     assertTrue(s.evaluatedUsers().length > 550, "users evaluated: " + s.evaluatedUsers().length);
     assertTrue(s.train().watches().size() < data.watches().size() - 550 * 5 + 1);
+    // The report's validation slice (the same rule on the training side) keeps most users.
+    LeaveLastOutSplit v = QualityReport.validation(s, 5, 10);
+    assertNothingFromTheFuture(v);
+    assertTrue(v.evaluatedUsers().length > 580, "validation users: " + v.evaluatedUsers().length);
   }
 }

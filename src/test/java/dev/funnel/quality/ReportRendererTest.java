@@ -84,14 +84,8 @@ class ReportRendererTest {
             .put(
                 "funnel",
                 new JsonArray()
-                    .add(
-                        new JsonObject()
-                            .put("key", "defaults")
-                            .put("label", "defaults")
-                            .put("seed", 42)
-                            .put(
-                                "methods",
-                                new JsonArray().add(perUserMethod("funnel", 0.3, users)))));
+                    .add(validationFunnel("defaults", "defaults", 0.3, users))
+                    .add(validationFunnel("no-example-age", "without example age", 0.25, users)));
     return new JsonObject()
         .put("code_version", "abc123")
         .put("users", users)
@@ -105,12 +99,8 @@ class ReportRendererTest {
         .put(
             "funnels",
             new JsonArray()
-                .add(
-                    new JsonObject()
-                        .put("key", "defaults")
-                        .put("label", "defaults")
-                        .put("chosen", true)
-                        .put("train_seconds", 100.0)))
+                .add(testFunnel("defaults", "defaults", true))
+                .add(testFunnel("no-example-age", "without example age", false)))
         .put(
             "methods",
             new JsonArray()
@@ -131,7 +121,47 @@ class ReportRendererTest {
                                 .put("lambda", 1.0)
                                 .put("iterations", 10)))
                 .add(perUserMethod("retrieval-defaults", 0.35, users))
-                .add(perUserMethod("funnel-defaults", funnelRate, users)));
+                .add(perUserMethod("funnel-defaults", funnelRate, users))
+                .add(perUserMethod("retrieval-no-example-age", 0.35, users))
+                .add(perUserMethod("funnel-no-example-age", 0.25, users)));
+  }
+
+  /** A funnel configuration on validation: both stages, averaged over three seeds. */
+  private static JsonObject validationFunnel(String key, String label, double rate, int users) {
+    JsonArray perSeed = new JsonArray();
+    JsonArray orderChoices = new JsonArray();
+    for (int seed = 42; seed <= 44; seed++) {
+      perSeed.add(method("funnel", rate).put("seed", seed).put("served_order", "ranker"));
+      orderChoices.add(
+          new JsonObject()
+              .put("order", "ranker")
+              .put("reason", "too few validation users (28 < 30)")
+              .put("users", 28)
+              .put("requests", 543)
+              .put(
+                  "ranker_minus_retrieval",
+                  new JsonObject().put("mean", -0.074).put("low", -0.118).put("high", -0.03)));
+    }
+    return new JsonObject()
+        .put("key", key)
+        .put("label", label)
+        .put("seeds", new JsonArray().add(42).add(43).add(44))
+        .put("order_choices", orderChoices)
+        .put(
+            "methods",
+            new JsonArray()
+                .add(perUserMethod("retrieval", 0.35, users))
+                .add(perUserMethod("funnel", rate, users).put("per_seed", perSeed)));
+  }
+
+  private static JsonObject testFunnel(String key, String label, boolean chosen) {
+    return new JsonObject()
+        .put("key", key)
+        .put("label", label)
+        .put("chosen", chosen)
+        .put("seeds", 3)
+        .put("train_seconds", 100.0)
+        .put("load_average", new JsonArray().add(3.0).add(9.5));
   }
 
   @Test
@@ -152,7 +182,20 @@ class ReportRendererTest {
     String text = Files.readString(md);
     assertTrue(text.contains("at commit `c0ffee`"), "the commit is printed");
     assertTrue(text.contains("code version `abc123`"), "the code version is printed");
-    assertTrue(text.contains("trains the funnel 4 times (1 on validation, 3 on test)"), text);
+    assertTrue(text.contains("trains the funnel 12 times (6 on validation, 6 on test)"), text);
+    assertTrue(text.contains("load average of 3.0–9.5"), text);
+    assertTrue(
+        text.contains(
+            "| defaults | validation | 43 | ranker | 28 (543 requests) | -0.074 [-0.118, -0.030]"
+                + " | too few validation users (28 < 30) |"),
+        text);
+    // The funnel's choice on validation: three seeds each, the paired interval of the difference.
+    assertTrue(text.contains("| funnel | defaults (seeds 42, 43, 44) | 0.300 ["), text);
+    assertTrue(
+        text.matches(
+            "(?s).*\\| defaults − without example age \\| as served \\| \\+0\\.0500"
+                + " \\[\\+0\\.0[2-4]\\d\\d, \\+0\\.0[6-8]\\d\\d\\] \\|.*"),
+        text);
     // 0.45 of users hit: the interval brackets the mean.
     assertTrue(
         text.matches("(?s).*\\| 0\\.450 \\[0\\.4[0-4]\\d, 0\\.(4[5-9]|50)\\d\\] \\|.*"), text);
@@ -206,7 +249,8 @@ class ReportRendererTest {
   void render_withoutAblations_carriesThePreviousSectionOverWithABannerOnce() throws IOException {
     Files.writeString(
         tmp.resolve("quality.md"),
-        "# old\n\n## 2. The paper's ablations\n\nold table\n\n## Watch-next\n\nby hand\n");
+        "# old\n\n## 2. The paper's ablations\n\nold table\n\n## Watch-next\n\nby hand\n\n"
+            + "## Home feed variety\n\nalso by hand\n");
     for (int i = 0; i < 2; i++) {
       ReportRenderer.render(real(0.45), null, QualityReport.quick(), "./funnel report", tmp, "c1");
     }
@@ -217,5 +261,7 @@ class ReportRendererTest {
         1,
         text.split(java.util.regex.Pattern.quote(ReportRenderer.NOT_REGENERATED), -1).length - 1);
     assertTrue(text.indexOf("old table") < text.indexOf("by hand"), "order kept");
+    assertTrue(text.contains("## Home feed variety\n\nalso by hand"), "every later section kept");
+    assertEquals(1, text.split("also by hand", -1).length - 1, "once");
   }
 }
