@@ -22,6 +22,9 @@ import picocli.CommandLine.Command;
       LoadCommand.class,
       ServeCommand.class,
       BenchCommand.class,
+      DrillLoadCommand.class,
+      CheckEventsCommand.class,
+      StoreReadsCommand.class,
       JvmOptionsCommand.class,
       RolloutCommand.class,
       CommandLine.HelpCommand.class
