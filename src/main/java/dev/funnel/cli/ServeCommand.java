@@ -4,6 +4,7 @@ import dev.funnel.app.FunnelServer;
 import dev.funnel.app.StartupChecks;
 import dev.funnel.config.ConfigException;
 import dev.funnel.config.FunnelConfig;
+import dev.funnel.config.RedisConfig;
 import dev.funnel.data.Dataset;
 import dev.funnel.data.ProfileSnapshots;
 import dev.funnel.features.FeatureStore;
@@ -121,6 +122,15 @@ public final class ServeCommand implements Callable<Integer> {
       System.err.println(
           "funnel serve: fleet.replica-id is set but there is no Redis URL: the rollout keys live"
               + " in Redis (--redis, redis.url or FUNNEL_REDIS_URL)");
+      return 2;
+    }
+    if (config.fleet().enabled() && config.redis().mode() != RedisConfig.Mode.STANDALONE) {
+      // FleetRollout's client reads redis.url only, which these modes leave empty: it would
+      // otherwise talk to the client's default, localhost:6379, someone else's Redis.
+      System.err.println(
+          "funnel serve: fleet.replica-id (the fleet rollout) needs redis.mode = standalone for"
+              + " now; redis.mode is "
+              + config.redis().mode().name().toLowerCase(java.util.Locale.ROOT));
       return 2;
     }
     if (data != null && !config.redis().embedded()) {
