@@ -1,7 +1,9 @@
 # Shared by scripts/drill-sentinel and scripts/drill-cluster (sourced, not run): a fleet on a
 # Redis topology, ./funnel drill-load through HAProxy, time marks for the faults, the read-back of
 # accepted events, and the verdict (a one-line JSON summary; exit 1 on any failed criterion).
-# The caller sets ROOT, TOPOLOGY, QUICK ("--quick" or ""), RATE, DURATION, EVENT_SHARE, GRACE_S.
+# The caller sets ROOT, TOPOLOGY, QUICK ("--quick" or ""), RATE, DURATION, EVENT_SHARE, GRACE_S;
+# WARMUP (seconds of load before the measured ones) defaults to 20.
+WARMUP="${WARMUP:-20}"
 
 WORK="$(mktemp -d "/tmp/funnel-drill-$TOPOLOGY-XXXXXX")"
 export FLEET_DIR="$WORK/fleet"
@@ -27,13 +29,15 @@ drill_start_fleet() {
   echo "drill $TOPOLOGY: machine $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), $(uptime)" >&2
 }
 
-# Starts the load in the background and returns once it sends.
+# Starts the load in the background and returns once its measured phase begins (after WARMUP s of
+# the same load: freshly started JVMs on a loaded machine are slow for their first seconds).
 drill_start_load() {
   "$ROOT/funnel" drill-load --url "$URL" --rate "$RATE" --duration "$DURATION" \
-    --event-share "$EVENT_SHARE" --users "$USERS" --connections 64 --out "$WORK/load" \
+    --event-share "$EVENT_SHARE" --users "$USERS" --connections 64 --warmup "$WARMUP" \
+    --out "$WORK/load" \
     >"$WORK/load.out" 2>"$WORK/load.log" &
   LOAD_PID=$!; DRILL_BG+=("$LOAD_PID")
-  until grep -q 'sending from' "$WORK/load.log" 2>/dev/null; do
+  until grep -q 'measuring from' "$WORK/load.log" 2>/dev/null; do
     kill -0 "$LOAD_PID" 2>/dev/null || { cat "$WORK/load.log" >&2; exit 1; }
     sleep 0.1
   done
@@ -107,6 +111,9 @@ problems = []
 if not s: problems.append("no drill-load summary")
 if tot.get("rec_bad", 1): problems.append(f"{tot.get('rec_bad')} recommendations not 200")
 if tot.get("event_bad", 1): problems.append(f"{tot.get('event_bad')} events neither 202 nor 503+Retry-After")
+warm = s.get("warmup_totals", {})
+if warm.get("rec_bad", 0) or warm.get("event_bad", 0):
+    problems.append(f"in the warm-up: {warm.get('rec_bad')} recommendations not 200, {warm.get('event_bad')} bad events")
 if s.get("unanswered", 1): problems.append(f"{s.get('unanswered')} requests unanswered")
 if outside: problems.append(f"{outside} degraded recommendations outside the failure windows")
 if check.get("missing", 1) != 0 or "accepted" not in check:
@@ -131,7 +138,7 @@ kill = marks.get("master_killed")
 summary = {
     "drill": topology, "ok": not problems, "problems": problems,
     "rate": s.get("rate"), "duration_s": s.get("duration_s"), "sent": s.get("sent"),
-    "totals": tot,
+    "totals": tot, "rec_latency_ms": s.get("rec_latency_ms"), "warmup_s": s.get("warmup_s"),
     "failover_s": round((marks["promoted"] - kill) / 1000, 1) if kill and "promoted" in marks else None,
     "marks_s": {k: rel(k) for k in marks},
     "degraded_seconds": [deg_seconds[0], deg_seconds[-1]] if deg_seconds else [],

@@ -50,8 +50,16 @@ public final class DrillLoadCommand implements Callable<Integer> {
   @Option(names = "--rate", defaultValue = "200", description = "Requests per second, both kinds.")
   double rate;
 
-  @Option(names = "--duration", defaultValue = "60", description = "Seconds of load.")
+  @Option(names = "--duration", defaultValue = "60", description = "Measured seconds of load.")
   int duration;
+
+  @Option(
+      names = "--warmup",
+      defaultValue = "0",
+      description =
+          "Seconds of the same load before the measured ones (counted apart; their accepted ids"
+              + " are listed too).")
+  int warmup;
 
   @Option(
       names = "--event-share",
@@ -114,6 +122,7 @@ public final class DrillLoadCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     if (!(rate > 0)
         || duration < 1
+        || warmup < 0
         || users < 1
         || connections < 1
         || !(eventShare >= 0 && eventShare <= 1)) {
@@ -135,25 +144,33 @@ public final class DrillLoadCommand implements Callable<Integer> {
             new PoolOptions().setHttp1MaxSize(connections).setMaxWaitQueueSize(-1));
     try {
       Tally tally = new Tally(duration + 1);
+      Tally warm = new Tally(1);
       ConcurrentLinkedQueue<String> accepted = new ConcurrentLinkedQueue<>();
-      long total = (long) Math.ceil(rate * duration);
+      long warmTotal = (long) Math.ceil(rate * warmup);
+      long total = warmTotal + (long) Math.ceil(rate * duration);
       CountDownLatch done = new CountDownLatch(1);
       AtomicLong finished = new AtomicLong();
       SplittableRandom random = new SplittableRandom(seed);
       double intervalNanos = 1e9 / rate;
-      long startNanos = System.nanoTime() + 10_000_000L;
-      long startEpochMs = System.currentTimeMillis() + 10;
+      long sendNanos = System.nanoTime() + 10_000_000L;
+      long sendEpochMs = System.currentTimeMillis() + 10;
+      // The measured phase: seconds (and a drill's fault marks) count from its first request.
+      long startNanos = sendNanos + (long) (warmTotal * intervalNanos);
+      long startEpochMs = sendEpochMs + (startNanos - sendNanos) / 1_000_000L;
       long sentEvents = 0;
-      // A drill schedules its faults from this line.
-      System.err.println("funnel drill-load: sending from " + startEpochMs + " (epoch ms)");
       for (long i = 0; i < total; i++) {
-        long due = startNanos + (long) (i * intervalNanos);
+        long due = sendNanos + (long) (i * intervalNanos);
         long now;
         while ((now = System.nanoTime()) < due) {
           LockSupport.parkNanos(due - now);
         }
-        int second = (int) ((due - startNanos) / 1_000_000_000L);
-        long sendMs = startEpochMs + (due - startNanos) / 1_000_000L;
+        if (i == warmTotal) {
+          // A drill schedules its faults from this line.
+          System.err.println("funnel drill-load: measuring from " + startEpochMs + " (epoch ms)");
+        }
+        Tally t = i < warmTotal ? warm : tally;
+        int second = i < warmTotal ? 0 : (int) ((due - startNanos) / 1_000_000_000L);
+        long sendMs = sendEpochMs + (due - sendNanos) / 1_000_000L;
         String user = userPrefix + random.nextInt(users);
         boolean event = random.nextDouble() < eventShare;
         Future<Answer> answer;
@@ -165,7 +182,7 @@ public final class DrillLoadCommand implements Callable<Integer> {
           answer.onComplete(
               ar -> {
                 Outcome o = eventOutcome(ar.succeeded() ? ar.result() : null);
-                tally.add(second, o, ar.succeeded() ? ar.result().describe() : ar.cause() + "");
+                t.add(second, o, ar.succeeded() ? ar.result().describe() : ar.cause() + "");
                 if (o == Outcome.EVENT_202) {
                   accepted.add(id + "\t" + user + "\t" + video + "\t" + sendMs);
                 }
@@ -174,6 +191,7 @@ public final class DrillLoadCommand implements Callable<Integer> {
           answer = send(client, HttpMethod.GET, "/v1/recommendations/" + user + "?count=20", null);
           answer.onComplete(
               ar -> {
+                t.latency(System.nanoTime() - due);
                 Answer a = ar.succeeded() ? ar.result() : null;
                 Outcome o =
                     a == null || a.status != 200
@@ -181,7 +199,7 @@ public final class DrillLoadCommand implements Callable<Integer> {
                         : a.body.contains("\"degraded\":true")
                             ? Outcome.REC_DEGRADED
                             : Outcome.REC_OK;
-                tally.add(second, o, a != null ? a.describe() : ar.cause() + "");
+                t.add(second, o, a != null ? a.describe() : ar.cause() + "");
               });
         }
         answer.onComplete(
@@ -191,7 +209,9 @@ public final class DrillLoadCommand implements Callable<Integer> {
               }
             });
       }
-      boolean allAnswered = done.await(timeoutMs + 10_000L, TimeUnit.MILLISECONDS);
+      // Requests the client could not send yet wait for a pooled connection without a timeout: on
+      // a saturated machine the last ones need more than one request timeout.
+      boolean allAnswered = done.await(timeoutMs + 60_000L, TimeUnit.MILLISECONDS);
       List<String> lines = new ArrayList<>(accepted);
       Files.write(out.resolve("accepted.tsv"), lines, StandardCharsets.UTF_8);
       JsonObject summary =
@@ -202,6 +222,8 @@ public final class DrillLoadCommand implements Callable<Integer> {
               .put("start_epoch_ms", startEpochMs)
               .put("rate", rate)
               .put("duration_s", duration)
+              .put("warmup_s", warmup)
+              .put("warmup_totals", warm.summary().getJsonObject("totals"))
               .put("event_share", eventShare)
               .put("sent", total)
               .put("sent_events", sentEvents)
@@ -209,7 +231,9 @@ public final class DrillLoadCommand implements Callable<Integer> {
       Files.writeString(out.resolve("summary.json"), summary.encodePrettily() + "\n");
       System.out.println(summary.copy().put("timeline", "(in summary.json)").encode());
       boolean clean =
-          allAnswered && tally.count(Outcome.REC_BAD) == 0 && tally.count(Outcome.EVENT_BAD) == 0;
+          allAnswered
+              && tally.count(Outcome.REC_BAD) + warm.count(Outcome.REC_BAD) == 0
+              && tally.count(Outcome.EVENT_BAD) + warm.count(Outcome.EVENT_BAD) == 0;
       return clean ? 0 : 1;
     } finally {
       client.close().eventually(vertx::close).await(10, TimeUnit.SECONDS);
@@ -260,7 +284,10 @@ public final class DrillLoadCommand implements Callable<Integer> {
                     .map(
                         b ->
                             new Answer(
-                                resp.statusCode(), resp.getHeader("Retry-After"), b.toString())));
+                                resp.statusCode(), resp.getHeader("Retry-After"), b.toString())))
+        // a bound on the whole exchange, waiting for a pooled connection included: no request
+        // stays unanswered
+        .timeout(timeoutMs + 1000L, TimeUnit.MILLISECONDS);
   }
 
   /** Counters per second and outcome, plus the first few unexpected answers. */
@@ -269,6 +296,13 @@ public final class DrillLoadCommand implements Callable<Integer> {
     private final AtomicLongArray counts;
     private final ConcurrentLinkedQueue<JsonObject> samples = new ConcurrentLinkedQueue<>();
     private final AtomicLong sampled = new AtomicLong();
+    // recommendations, from the intended send time (open loop: a stall shows in full)
+    private final org.HdrHistogram.Recorder recLatency =
+        new org.HdrHistogram.Recorder(1_000, 60_000_000_000L, 3);
+
+    void latency(long nanos) {
+      recLatency.recordValue(Math.min(Math.max(nanos, 1_000), 60_000_000_000L));
+    }
 
     Tally(int seconds) {
       this.seconds = seconds;
@@ -325,8 +359,15 @@ public final class DrillLoadCommand implements Callable<Integer> {
       for (Outcome o : Outcome.values()) {
         columns.add(o.label());
       }
+      org.HdrHistogram.Histogram h = recLatency.getIntervalHistogram();
+      JsonObject ms = new JsonObject();
+      for (double p : new double[] {50, 99, 100}) {
+        ms.put(
+            p == 100 ? "max" : "p" + (long) p, Math.round(h.getValueAtPercentile(p) / 1e3) / 1e3);
+      }
       return new JsonObject()
           .put("totals", totals)
+          .put("rec_latency_ms", ms)
           .put("degraded_seconds", span(firstDegraded, lastDegraded))
           .put("event_503_seconds", span(first503, last503))
           .put("unexpected_sample", new JsonArray(new ArrayList<>(samples)))

@@ -46,6 +46,8 @@ class DrillLoadCommandTest {
                   "40",
                   "--duration",
                   "2",
+                  "--warmup",
+                  "1",
                   "--event-share",
                   "0.5",
                   "--users",
@@ -58,14 +60,21 @@ class DrillLoadCommandTest {
     }
     JsonObject summary = new JsonObject(Files.readString(tmp.resolve("summary.json")));
     JsonObject totals = summary.getJsonObject("totals");
-    long sent = summary.getLong("sent");
-    assertEquals(80, sent, summary.encode());
-    // A healthy server: every event 202, every recommendation 200, nothing else.
+    JsonObject warm = summary.getJsonObject("warmup_totals");
+    assertEquals(120, summary.getLong("sent"), summary.encode());
+    // A healthy server: every event 202, every recommendation 200, nothing else; the warm-up's
+    // 40 answers counted apart from the measured 80.
+    long sent = 80;
     long recs = totals.getLong("rec_ok") + totals.getLong("rec_degraded");
-    assertEquals(summary.getLong("sent_events"), totals.getLong("event_202"), summary.encode());
     assertEquals(sent, recs + totals.getLong("event_202"), summary.encode());
+    long warmAnswers =
+        warm.getLong("rec_ok") + warm.getLong("rec_degraded") + warm.getLong("event_202");
+    assertEquals(40, warmAnswers, summary.encode());
+    long accepted202 = totals.getLong("event_202") + warm.getLong("event_202");
+    assertEquals(summary.getLong("sent_events"), accepted202, summary.encode());
     assertTrue(summary.getLong("sent_events") > 10, summary.encode());
-    // The timeline holds every answer under its second.
+    assertTrue(summary.getJsonObject("rec_latency_ms").getDouble("max") > 0, summary.encode());
+    // The timeline holds every measured answer under its second.
     long inTimeline = 0;
     for (Object row : summary.getJsonArray("timeline")) {
       JsonArray r = (JsonArray) row;
@@ -77,7 +86,7 @@ class DrillLoadCommandTest {
 
     List<CheckEventsCommand.Accepted> accepted =
         CheckEventsCommand.read(tmp.resolve("accepted.tsv"));
-    assertEquals(totals.getLong("event_202"), accepted.size());
+    assertEquals(accepted202, accepted.size());
     JsonObject check = CheckEventsCommand.check(s.store, accepted);
     assertEquals(accepted.size(), check.getLong("present"), check.encode());
     assertEquals(0, check.getLong("missing"), check.encode());
