@@ -2,14 +2,14 @@
 # Redis topology, ./funnel drill-load through HAProxy, time marks for the faults, the read-back of
 # accepted events, and the verdict (a one-line JSON summary; exit 1 on any failed criterion).
 # The caller sets ROOT, TOPOLOGY, QUICK ("--quick" or ""), RATE, DURATION, EVENT_SHARE, GRACE_S;
-# WARMUP (seconds of load before the measured ones) defaults to 20.
-WARMUP="${WARMUP:-20}"
+# WARMUP (seconds of load before the measured ones) defaults to 30.
+WARMUP="${WARMUP:-30}"
 
 WORK="$(mktemp -d "/tmp/funnel-drill-$TOPOLOGY-XXXXXX")"
 export FLEET_DIR="$WORK/fleet"
 # Generous store and request deadlines, so that degraded answers measure Redis being away rather
 # than a starved CPU (docs/scale-out.md: the 20 ms default degrades under load on 2 shared cores).
-export FLEET_REPLICA_ENV="${FLEET_REPLICA_ENV:-FUNNEL_REDIS_TIMEOUT_MS=250 FUNNEL_SERVING_DEADLINE_MS=1000}"
+export FLEET_REPLICA_ENV="${FLEET_REPLICA_ENV:-FUNNEL_REDIS_TIMEOUT_MS=1000 FUNNEL_SERVING_DEADLINE_MS=2000}"
 DRILL_BG=()
 drill_cleanup() {
   for p in "${DRILL_BG[@]}"; do kill "$p" 2>/dev/null || true; done
@@ -17,7 +17,8 @@ drill_cleanup() {
 }
 trap drill_cleanup EXIT
 now_ms() { date +%s%3N; }
-mark() { echo "$1 $(now_ms)" >>"$WORK/marks"; echo "drill $TOPOLOGY: $1" >&2; }
+# mark NAME [EPOCH_MS]: a moment of the drill (now by default), for the verdict
+mark() { echo "$1 ${2:-$(now_ms)}" >>"$WORK/marks"; echo "drill $TOPOLOGY: $1" >&2; }
 fleet() { "$ROOT/scripts/fleet" "$@" 2>>"$WORK/fleet.log"; }
 # shellcheck disable=SC2046
 funnel_redis() { env $(fleet redis-env) "$ROOT/funnel" "$@"; }
@@ -33,7 +34,7 @@ drill_start_fleet() {
 # the same load: freshly started JVMs on a loaded machine are slow for their first seconds).
 drill_start_load() {
   "$ROOT/funnel" drill-load --url "$URL" --rate "$RATE" --duration "$DURATION" \
-    --event-share "$EVENT_SHARE" --users "$USERS" --connections 64 --warmup "$WARMUP" \
+    --event-share "$EVENT_SHARE" --users "$USERS" --connections 64 --warmup "$WARMUP" --timeout-ms "${CLIENT_TIMEOUT_MS:-10000}" \
     --out "$WORK/load" \
     >"$WORK/load.out" 2>"$WORK/load.log" &
   LOAD_PID=$!; DRILL_BG+=("$LOAD_PID")
@@ -72,7 +73,7 @@ drill_finish_load() {
 }
 
 # drill_verdict WINDOWS_JSON: WINDOWS_JSON lists [start_mark, end_mark] pairs; a degraded
-# recommendation is allowed only in a second that overlaps [start, end + GRACE_S].
+# recommendation is allowed only when it came in a second that overlaps [start, end + GRACE_S].
 drill_verdict() {
   python3 - "$WORK" "$TOPOLOGY" "$1" "$GRACE_S" "$LOAD_RC" "$LOAD_AT_KILL" "$LOAD_AT_END" <<'PY'
 import json, sys

@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
@@ -21,8 +22,10 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -30,7 +33,7 @@ import picocli.CommandLine.Option;
 /**
  * {@code ./funnel drill-load}: an open-loop mix of recommendations and one-event batches at a fixed
  * rate, for the fault drills (scripts/drill sentinel|cluster). Unlike {@code bench} it keeps what a
- * drill must judge afterwards: every answer counted per second of intended send time (so a degraded
+ * drill must judge afterwards: every answer counted per second in which it came (so a degraded
  * window can be placed against the moment of a kill), whether each 503 carried {@code Retry-After},
  * and the id of every event answered 202 ({@code accepted.tsv}, for {@code ./funnel check-events}).
  *
@@ -143,7 +146,8 @@ public final class DrillLoadCommand implements Callable<Integer> {
                 .setTcpNoDelay(true),
             new PoolOptions().setHttp1MaxSize(connections).setMaxWaitQueueSize(-1));
     try {
-      Tally tally = new Tally(duration + 1);
+      // answers may come up to the final wait (below) after the last send
+      Tally tally = new Tally(duration + (timeoutMs + 60_000) / 1000 + 2);
       Tally warm = new Tally(1);
       ConcurrentLinkedQueue<String> accepted = new ConcurrentLinkedQueue<>();
       long warmTotal = (long) Math.ceil(rate * warmup);
@@ -169,7 +173,7 @@ public final class DrillLoadCommand implements Callable<Integer> {
           System.err.println("funnel drill-load: measuring from " + startEpochMs + " (epoch ms)");
         }
         Tally t = i < warmTotal ? warm : tally;
-        int second = i < warmTotal ? 0 : (int) ((due - startNanos) / 1_000_000_000L);
+        boolean warming = i < warmTotal;
         long sendMs = sendEpochMs + (due - sendNanos) / 1_000_000L;
         String user = userPrefix + random.nextInt(users);
         boolean event = random.nextDouble() < eventShare;
@@ -181,6 +185,7 @@ public final class DrillLoadCommand implements Callable<Integer> {
           answer = send(client, HttpMethod.POST, "/v1/events", eventBody(id, user, video, sendMs));
           answer.onComplete(
               ar -> {
+                int second = warming ? 0 : secondOf(startNanos);
                 Outcome o = eventOutcome(ar.succeeded() ? ar.result() : null);
                 t.add(second, o, ar.succeeded() ? ar.result().describe() : ar.cause() + "");
                 if (o == Outcome.EVENT_202) {
@@ -191,6 +196,7 @@ public final class DrillLoadCommand implements Callable<Integer> {
           answer = send(client, HttpMethod.GET, "/v1/recommendations/" + user + "?count=20", null);
           answer.onComplete(
               ar -> {
+                int second = warming ? 0 : secondOf(startNanos);
                 t.latency(System.nanoTime() - due);
                 Answer a = ar.succeeded() ? ar.result() : null;
                 Outcome o =
@@ -240,6 +246,14 @@ public final class DrillLoadCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * The second of the measured phase in which an answer came: a drill compares it with the moments
+   * of its faults, and on a loaded machine an answer may come seconds after its intended send time.
+   */
+  private static int secondOf(long startNanos) {
+    return (int) Math.max(0, (System.nanoTime() - startNanos) / 1_000_000_000L);
+  }
+
   static String eventBody(String id, String user, String video, long sendMs) {
     JsonObject e =
         new JsonObject()
@@ -269,15 +283,30 @@ public final class DrillLoadCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * One exchange, bounded as a whole (the wait for a pooled connection included). A request the
+   * client gave up on is reset, or never sent when it was still waiting for a connection, so that
+   * it does not take the server's time after it has been counted as failed.
+   */
   private Future<Answer> send(HttpClient client, HttpMethod method, String path, String body) {
     RequestOptions options =
         new RequestOptions().setMethod(method).setURI(path).setIdleTimeout(timeoutMs);
     if (body != null) {
       options.putHeader("content-type", "application/json");
     }
+    AtomicBoolean gaveUp = new AtomicBoolean();
+    AtomicReference<HttpClientRequest> sending = new AtomicReference<>();
     return client
         .request(options)
-        .compose(req -> body == null ? req.send() : req.send(Buffer.buffer(body)))
+        .compose(
+            req -> {
+              if (gaveUp.get()) {
+                req.reset();
+                return Future.failedFuture("given up before a connection was free");
+              }
+              sending.set(req);
+              return body == null ? req.send() : req.send(Buffer.buffer(body));
+            })
         .compose(
             resp ->
                 resp.body()
@@ -285,9 +314,15 @@ public final class DrillLoadCommand implements Callable<Integer> {
                         b ->
                             new Answer(
                                 resp.statusCode(), resp.getHeader("Retry-After"), b.toString())))
-        // a bound on the whole exchange, waiting for a pooled connection included: no request
-        // stays unanswered
-        .timeout(timeoutMs + 1000L, TimeUnit.MILLISECONDS);
+        .timeout(timeoutMs + 1000L, TimeUnit.MILLISECONDS)
+        .onFailure(
+            e -> {
+              gaveUp.set(true);
+              HttpClientRequest req = sending.get();
+              if (req != null) {
+                req.reset();
+              }
+            });
   }
 
   /** Counters per second and outcome, plus the first few unexpected answers. */
