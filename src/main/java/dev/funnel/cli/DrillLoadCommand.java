@@ -8,7 +8,6 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -289,15 +288,10 @@ public final class DrillLoadCommand implements Callable<Integer> {
    * it does not take the server's time after it has been counted as failed.
    */
   private Future<Answer> send(HttpClient client, HttpMethod method, String path, String body) {
-    RequestOptions options =
-        new RequestOptions().setMethod(method).setURI(path).setIdleTimeout(timeoutMs);
-    if (body != null) {
-      options.putHeader("content-type", "application/json");
-    }
     AtomicBoolean gaveUp = new AtomicBoolean();
     AtomicReference<HttpClientRequest> sending = new AtomicReference<>();
     return client
-        .request(options)
+        .request(method, path)
         .compose(
             req -> {
               if (gaveUp.get()) {
@@ -305,7 +299,12 @@ public final class DrillLoadCommand implements Callable<Integer> {
                 return Future.failedFuture("given up before a connection was free");
               }
               sending.set(req);
-              return body == null ? req.send() : req.send(Buffer.buffer(body));
+              req.idleTimeout(timeoutMs);
+              if (body == null) {
+                return req.send();
+              }
+              req.putHeader("content-type", "application/json");
+              return req.send(Buffer.buffer(body));
             })
         .compose(
             resp ->
