@@ -2,8 +2,10 @@ package dev.funnel.bench;
 
 import dev.funnel.features.UserProfile;
 import dev.funnel.features.UserProfileCodec;
+import dev.funnel.models.BenchForwards;
 import dev.funnel.models.ModelBundle;
 import dev.funnel.models.RankerModel;
+import dev.funnel.models.ResolvedUser;
 import dev.funnel.models.UserTower;
 import dev.funnel.retrieval.Candidates;
 import dev.funnel.retrieval.ExactIndex;
@@ -35,6 +37,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * java -Dai.djl.offline=true -Dai.djl.pytorch.num_threads=1 -Dai.djl.pytorch.num_interop_threads=1 \
  *   -Dfunnel.bench.models=/tmp/rw1m-models -jar target/funnel-bench.jar StageBenchmarks
  * </pre>
+ *
+ * <p>{@code -p forward=block-grad,block,direct} compares the models' forwards side by side ({@link
+ * BenchForwards}).
  */
 @State(Scope.Thread)
 @BenchmarkMode({Mode.SampleTime})
@@ -58,11 +63,16 @@ public class StageBenchmarks {
   @Param({"300"})
   public int k;
 
+  /** The models' forward: direct (served), block, block-grad (see {@link BenchForwards}). */
+  @Param({"direct"})
+  public String forward;
+
   private ModelBundle bundle;
   private UserTower tower;
   private RankerModel ranker;
   private VectorIndex vectorIndex;
   private List<UserProfile> profiles;
+  private ResolvedUser[] users;
   private byte[][] encoded;
   private float[][] userVectors;
   private Candidates[] candidates;
@@ -73,8 +83,8 @@ public class StageBenchmarks {
   public void setUp() throws Exception {
     bundle = BenchModel.bundle();
     now = bundle.dataEndTs();
-    tower = bundle.newUserTower();
-    ranker = bundle.newRanker(k);
+    tower = BenchForwards.tower(bundle, forward);
+    ranker = BenchForwards.ranker(bundle, forward, k);
     vectorIndex =
         index.equals("graph") && GraphIndex.exists(bundle.directory())
             ? GraphIndex.load(
@@ -84,7 +94,9 @@ public class StageBenchmarks {
     encoded = new byte[N][];
     userVectors = new float[N][];
     candidates = new Candidates[N];
+    users = new ResolvedUser[N];
     for (int j = 0; j < N; j++) {
+      users[j] = bundle.encoder().resolve(profiles.get(j));
       encoded[j] = UserProfileCodec.encode(profiles.get(j));
       userVectors[j] = tower.userVector(profiles.get(j), now);
       candidates[j] = vectorIndex.search(userVectors[j], k, null);
@@ -115,6 +127,12 @@ public class StageBenchmarks {
     return tower.userVector(profiles.get(next()), now);
   }
 
+  /** One forward of the user tower for a user resolved beforehand (the worker's share). */
+  @Benchmark
+  public float[] userTowerResolved() {
+    return tower.userVector(users[next()], now);
+  }
+
   /** Top-K of u·w + b over every video. */
   @Benchmark
   public Candidates indexSearch() {
@@ -127,5 +145,13 @@ public class StageBenchmarks {
     int j = next();
     Candidates c = candidates[j];
     return ranker.expectedWatchSeconds(profiles.get(j), c.ids(), c.scores(), c.size(), now);
+  }
+
+  /** The ranker for a user resolved beforehand (the worker's share: encoding + forward). */
+  @Benchmark
+  public float[] rankerResolved() {
+    int j = next();
+    Candidates c = candidates[j];
+    return ranker.expectedWatchSeconds(users[j], c.ids(), c.scores(), c.size(), now);
   }
 }

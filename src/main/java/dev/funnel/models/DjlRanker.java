@@ -92,15 +92,38 @@ final class DjlRanker implements RankerModel {
     @Override
     public float[] processOutput(TranslatorContext ctx, NDList list) {
       float[] logits = list.singletonOrThrow().toFloatArray();
-      VideoCatalog catalog = encoder.catalog();
       float[] seconds = new float[chunk.count()];
-      for (int i = 0; i < seconds.length; i++) {
-        float s = calibration.seconds(logits[i]);
-        int duration = catalog.durationSeconds(chunk.candidates()[chunk.from() + i]);
-        // A cap ties the videos it reaches; below it the mapping keeps the ranker's order.
-        seconds[i] = duration > 0 ? Math.min(s, duration) : s;
-      }
+      DjlRanker.seconds(
+          calibration,
+          encoder.catalog(),
+          logits,
+          chunk.candidates(),
+          chunk.from(),
+          chunk.count(),
+          seconds,
+          0);
       return seconds;
+    }
+  }
+
+  /**
+   * The first {@code count} logits, for {@code candidates[from, from + count)}, as calibrated watch
+   * seconds capped at each video's duration, into {@code out[at, at + count)}.
+   */
+  static void seconds(
+      WatchTimeCalibration calibration,
+      VideoCatalog catalog,
+      float[] logits,
+      int[] candidates,
+      int from,
+      int count,
+      float[] out,
+      int at) {
+    for (int i = 0; i < count; i++) {
+      float s = calibration.seconds(logits[i]);
+      int duration = catalog.durationSeconds(candidates[from + i]);
+      // A cap ties the videos it reaches; below it the mapping keeps the ranker's order.
+      out[at + i] = duration > 0 ? Math.min(s, duration) : s;
     }
   }
 }

@@ -253,6 +253,16 @@ public final class FeatureEncoder {
         topicTs[j] = times[k];
       }
     }
+    // Their CDF triples, also once: [last watch | topic never watched | each topic], and the one
+    // of "never shown before", the usual impression count. The rest differ per candidate.
+    float[] fixed = new float[3 * (distinct + 3)];
+    cdfTriple(fixed, 0, 0, sinceLastWatch);
+    cdfTriple(fixed, 3, 1, secondsSince(nowTs, 0L));
+    for (int j = 0; j < distinct; j++) {
+      cdfTriple(fixed, 6 + 3 * j, 1, secondsSince(nowTs, topicTs[j]));
+    }
+    int unshown = 6 + 3 * distinct;
+    cdfTriple(fixed, unshown, 2, 0f);
     for (int r = 0; r < out.capacity; r++) {
       if (r >= count) {
         encodeRankerRow(out, r, -1, 0f, 0f, 0f, 0f, 0f);
@@ -263,22 +273,27 @@ public final class FeatureEncoder {
         throw new IllegalArgumentException("candidate " + v + " is not a dense video id");
       }
       int topic = catalog.topicId(v);
-      long lastOfTopic = 0;
+      int topicAt = 3;
       for (int j = 0; j < distinct; j++) {
         if (topics[j] == topic) {
-          lastOfTopic = topicTs[j];
+          topicAt = 6 + 3 * j;
           break;
         }
       }
-      encodeRankerRow(
-          out,
-          r,
-          v,
-          sinceLastWatch,
-          secondsSince(nowTs, lastOfTopic),
-          u.impressions(catalog.id(v)),
-          videoAgeSeconds(v, nowTs),
-          retrievalScores[from + r]);
+      // The same values encodeRankerRow writes, with the shared triples copied.
+      out.video[r] = v + 1L;
+      out.videoLanguage[r] = videoLanguageRow[v];
+      int d = r * RANKER_DENSE;
+      System.arraycopy(fixed, 0, out.dense, d, 3);
+      System.arraycopy(fixed, topicAt, out.dense, d + 3, 3);
+      int shown = u.impressions(catalog.id(v));
+      if (shown == 0) {
+        System.arraycopy(fixed, unshown, out.dense, d + 6, 3);
+      } else {
+        cdfTriple(out.dense, d + 6, 2, shown);
+      }
+      cdfTriple(out.dense, d + 9, 3, videoAgeSeconds(v, nowTs));
+      cdfTriple(out.dense, d + 12, 4, retrievalScores[from + r]);
     }
   }
 

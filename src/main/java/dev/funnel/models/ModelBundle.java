@@ -45,6 +45,9 @@ public final class ModelBundle implements AutoCloseable {
   private final ServingOrder order;
   private final Model towerModel;
   private final Model rankerModel;
+  // The direct forwards' views of the parameters; null where only the block forward serves.
+  private final DirectUserTower.Weights towerWeights;
+  private final DirectRanker.Weights rankerWeights;
 
   private ModelBundle(
       Path dir,
@@ -73,6 +76,21 @@ public final class ModelBundle implements AutoCloseable {
     this.order = ServingOrder.of(manifest);
     this.towerModel = towerModel;
     this.rankerModel = rankerModel;
+    // Serving never trains: no op needs to record autograd history (GradMode is per thread in
+    // libtorch, and DJL switches it off only on the thread that started the engine).
+    requireGradients(false);
+    this.towerWeights = DirectUserTower.Weights.of((UserTowerBlock) towerModel.getBlock());
+    this.rankerWeights =
+        DirectRanker.Weights.of((RankerBlock) rankerModel.getBlock(), rankerModel.getNDManager());
+  }
+
+  /** Whether the parameters record autograd history: off once loaded; on only for benchmarks. */
+  void requireGradients(boolean on) {
+    for (Model m : new Model[] {towerModel, rankerModel}) {
+      for (var p : m.getBlock().getParameters().values()) {
+        p.getArray().setRequiresGradient(on);
+      }
+    }
   }
 
   /**
@@ -242,7 +260,10 @@ public final class ModelBundle implements AutoCloseable {
     return Arrays.copyOf(out, n);
   }
 
-  /** One forward of each model at its serving shape: proves the bundle serves, warms libtorch. */
+  /**
+   * One forward of each model at its serving shape: proves the bundle serves, warms libtorch, and
+   * checks that the direct forwards agree with the blocks' on this version.
+   */
   private void selfTest() {
     List<UserProfile.Watched> history = new ArrayList<>();
     for (int i = 0; i < Math.min(5, catalog.size()); i++) {
@@ -251,13 +272,16 @@ public final class ModelBundle implements AutoCloseable {
     UserProfile probe =
         new UserProfile("selftest", "", "", "u", 30, history, List.of("x"), Map.of());
     try (UserTower tower = newUserTower();
-        RankerModel ranker = newRanker()) {
+        RankerModel ranker = newRanker();
+        UserTower blockTower = newBlockUserTower();
+        RankerModel blockRanker = newBlockRanker(DEFAULT_RANKER_BATCH)) {
       float[] u = tower.userVector(probe, dataEndTs);
       for (float x : u) {
         if (!Float.isFinite(x)) {
           throw new IllegalStateException("user tower produced a non-finite value");
         }
       }
+      agree("user tower", u, blockTower.userVector(probe, dataEndTs));
       int k = Math.min(DEFAULT_RANKER_BATCH, catalog.size());
       int[] candidates = new int[k];
       float[] scores = new float[k];
@@ -269,6 +293,26 @@ public final class ModelBundle implements AutoCloseable {
         if (Float.isNaN(s) || s < 0) {
           throw new IllegalStateException("ranker produced an invalid score " + s);
         }
+      }
+      agree(
+          "ranker",
+          seconds,
+          blockRanker.expectedWatchSeconds(probe, candidates, scores, k, dataEndTs));
+    }
+  }
+
+  private static void agree(String model, float[] direct, float[] block) {
+    for (int i = 0; i < direct.length; i++) {
+      if (!(Math.abs(direct[i] - block[i]) <= 1e-4f * Math.max(1f, Math.abs(block[i])))) {
+        throw new IllegalStateException(
+            model
+                + ": the direct forward gives "
+                + direct[i]
+                + " where the block gives "
+                + block[i]
+                + " (output "
+                + i
+                + ")");
       }
     }
   }
@@ -352,6 +396,13 @@ public final class ModelBundle implements AutoCloseable {
 
   /** A user tower for one worker thread (not thread-safe); close it when the worker stops. */
   public UserTower newUserTower() {
+    return towerWeights == null
+        ? newBlockUserTower()
+        : new DirectUserTower(towerWeights, towerModel.getNDManager(), encoder, shapes.dims());
+  }
+
+  /** A user tower through the block's own forward (the reference the direct one must match). */
+  UserTower newBlockUserTower() {
     return new DjlUserTower(towerModel, encoder, shapes.dims());
   }
 
@@ -368,6 +419,14 @@ public final class ModelBundle implements AutoCloseable {
     if (batchSize < 1) {
       throw new IllegalArgumentException("batchSize must be positive, got " + batchSize);
     }
+    return rankerWeights == null
+        ? newBlockRanker(batchSize)
+        : new DirectRanker(
+            rankerWeights, rankerModel.getNDManager(), encoder, calibration, batchSize);
+  }
+
+  /** A ranker through the block's own forward (the reference the direct one must match). */
+  RankerModel newBlockRanker(int batchSize) {
     return new DjlRanker(rankerModel, encoder, calibration, batchSize);
   }
 

@@ -4,7 +4,8 @@ import dev.funnel.features.UserProfile;
 
 /**
  * The ranking model for one worker thread: one batched forward over the candidates. Not thread-safe
- * (it owns a DJL Predictor); get one per worker from {@link ModelBundle#newRanker()}.
+ * (it owns per-call native buffers and arrays); get one per worker from {@link
+ * ModelBundle#newRanker()}.
  */
 public interface RankerModel extends AutoCloseable {
 

@@ -4,7 +4,7 @@ import dev.funnel.features.UserProfile;
 
 /**
  * The candidate model's user tower for one worker thread: profile in, user vector out. Not
- * thread-safe (it owns a DJL Predictor); get one per worker from {@link
+ * thread-safe (it owns per-call native buffers and arrays); get one per worker from {@link
  * ModelBundle#newUserTower()}.
  */
 public interface UserTower extends AutoCloseable {

@@ -172,4 +172,14 @@ class FeatureEncoderTest {
     assertEquals(0f, q.cdf(0, -1));
     assertEquals(1f, q.cdf(0, 1000));
   }
+
+  @Test
+  void cdf_tiedValuesGetTheMiddleOfTheirRanks_untiedOnesInterpolate() {
+    // edges: 0 ×6, 1 ×2, 2, 3, 100
+    Quantiles q = Quantiles.fit(List.of("x"), new float[][] {{0, 0, 0, 0, 1, 2, 3, 100}}, 10);
+    assertEquals((0 + 6 - 1) / 2f / 10, q.cdf(0, 0f), 1e-6);
+    assertEquals((6 + 8 - 1) / 2f / 10, q.cdf(0, 1f), 1e-6);
+    assertEquals((5 + 0.5f) / 10, q.cdf(0, 0.5f), 1e-6);
+    assertEquals((9 + 0.5f) / 10, q.cdf(0, 51.5f), 1e-6);
+  }
 }
