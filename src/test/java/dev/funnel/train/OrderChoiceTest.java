@@ -104,9 +104,35 @@ class OrderChoiceTest {
   void decide_tooFewUsers_keepsRankerAndSaysWhy() {
     OrderChoice.Decision d =
         OrderChoice.decide(
-            hits(OrderChoice.MIN_USERS - 1, 20, 0.9, 0.1), TrainOptions.Order.AUTO, SEED, null);
+            hits(OrderChoice.MIN_USERS_BEYOND_NOISE - 1, 20, 0.9, 0.1),
+            TrainOptions.Order.AUTO,
+            SEED,
+            null);
     assertEquals(ServingOrder.RANKER, d.order());
     assertTrue(d.json().getString("reason").contains("too few"), d.json().encode());
+  }
+
+  @Test
+  void decide_fewUsersAndALossBeyondNoise_servesRetrieval() {
+    OrderChoice.Decision d =
+        OrderChoice.decide(
+            hits(OrderChoice.MIN_USERS - 3, 20, 0.6, 0.3), TrainOptions.Order.AUTO, SEED, null);
+    assertEquals(ServingOrder.RETRIEVAL, d.order(), d.json().encode());
+    JsonObject diff = d.json().getJsonObject("validation").getJsonObject("ranker_minus_retrieval");
+    assertTrue(diff.getDouble("high") < 0, diff.encode());
+    assertTrue(d.json().getString("reason").contains("beyond noise"), d.json().encode());
+  }
+
+  @Test
+  void decide_fewUsersAndALossWithinNoise_keepsRanker() {
+    // The ranker's mean is lower on both, which would serve retrieval with 30+ users.
+    OrderChoice.Decision d =
+        OrderChoice.decide(
+            hits(OrderChoice.MIN_USERS - 3, 3, 0.50, 0.45), TrainOptions.Order.AUTO, SEED, null);
+    JsonObject diff = d.json().getJsonObject("validation").getJsonObject("ranker_minus_retrieval");
+    assertTrue(diff.getDouble("mean") < 0 && diff.getDouble("high") >= 0, diff.encode());
+    assertEquals(ServingOrder.RANKER, d.order(), d.json().encode());
+    assertTrue(d.json().getString("reason").contains("within noise"), d.json().encode());
   }
 
   @Test
