@@ -300,19 +300,22 @@ public final class DrillLoadCommand implements Callable<Integer> {
               }
               sending.set(req);
               req.idleTimeout(timeoutMs);
-              if (body == null) {
-                return req.send();
+              if (body != null) {
+                req.putHeader("content-type", "application/json");
               }
-              req.putHeader("content-type", "application/json");
-              return req.send(Buffer.buffer(body));
+              // The body is asked for in the response's own callback: one composition later, the
+              // response could already have ended (the answer then never completes).
+              return (body == null ? req.send() : req.send(Buffer.buffer(body)))
+                  .compose(
+                      resp ->
+                          resp.body()
+                              .map(
+                                  b ->
+                                      new Answer(
+                                          resp.statusCode(),
+                                          resp.getHeader("Retry-After"),
+                                          b.toString())));
             })
-        .compose(
-            resp ->
-                resp.body()
-                    .map(
-                        b ->
-                            new Answer(
-                                resp.statusCode(), resp.getHeader("Retry-After"), b.toString())))
         .timeout(timeoutMs + 1000L, TimeUnit.MILLISECONDS)
         .onFailure(
             e -> {

@@ -234,8 +234,8 @@ class ModelReloadTest {
       replies.add(
           client
               .request(HttpMethod.GET, path)
-              .compose(req -> req.send())
-              .compose(resp -> resp.body().map(body -> resp.statusCode()))
+              .compose(
+                  req -> req.send().compose(resp -> resp.body().map(body -> resp.statusCode())))
               .toCompletionStage()
               .toCompletableFuture());
     }
