@@ -40,16 +40,7 @@ final class DjlRanker implements RankerModel {
   @Override
   public float[] expectedWatchSeconds(
       ResolvedUser user, int[] candidates, float[] retrievalScores, int count, long nowTs) {
-    if (count < 0 || count > candidates.length || count > retrievalScores.length) {
-      throw new IllegalArgumentException(
-          "count "
-              + count
-              + " exceeds the candidates ("
-              + candidates.length
-              + ") or scores ("
-              + retrievalScores.length
-              + ")");
-    }
+    RankerModel.checkCount(candidates, retrievalScores, count);
     float[] out = new float[count];
     try {
       for (int from = 0; from < count; from += batch) {

@@ -27,4 +27,18 @@ public interface RankerModel extends AutoCloseable {
 
   @Override
   void close();
+
+  /** Both implementations' argument check: {@code count} within both arrays. */
+  static void checkCount(int[] candidates, float[] retrievalScores, int count) {
+    if (count < 0 || count > candidates.length || count > retrievalScores.length) {
+      throw new IllegalArgumentException(
+          "count "
+              + count
+              + " exceeds the candidates ("
+              + candidates.length
+              + ") or scores ("
+              + retrievalScores.length
+              + ")");
+    }
+  }
 }

@@ -162,18 +162,7 @@ class FleetRolloutTest {
               + "\nredis.master-name = "
               + RedisSentinelSet.MASTER_NAME
               + "\n");
-      int exit =
-          FunnelCli.commandLine()
-              .execute(
-                  "rollout",
-                  "fleet-v2",
-                  "--wait",
-                  "60",
-                  "--conf",
-                  conf.toString(),
-                  "--key-prefix",
-                  prefix);
-      assertEquals(0, exit);
+      assertEquals(0, rolloutWithConf(conf));
       assertEquals("fleet-v2", served(canary));
       assertEquals("fleet-v2", served(follower));
       // The keys are on the master the sentinels name, not on some default server.
@@ -191,18 +180,7 @@ class FleetRolloutTest {
           start("follower", false, "redis.mode", "cluster", "redis.endpoints", seeds);
       Path conf = root.resolve("cluster.properties");
       Files.writeString(conf, "redis.mode = cluster\nredis.endpoints = " + seeds + "\n");
-      int exit =
-          FunnelCli.commandLine()
-              .execute(
-                  "rollout",
-                  "fleet-v2",
-                  "--wait",
-                  "60",
-                  "--conf",
-                  conf.toString(),
-                  "--key-prefix",
-                  prefix);
-      assertEquals(0, exit);
+      assertEquals(0, rolloutWithConf(conf));
       assertEquals("fleet-v2", served(canary));
       assertEquals("fleet-v2", served(follower));
     }
@@ -239,6 +217,20 @@ class FleetRolloutTest {
     FunnelServer s = FunnelServer.start(vertx, config, bundle, store).await(120, TimeUnit.SECONDS);
     servers.add(s);
     return s;
+  }
+
+  /** {@code ./funnel rollout fleet-v2 --wait 60} with the Redis settings of a properties file. */
+  private int rolloutWithConf(Path conf) {
+    return FunnelCli.commandLine()
+        .execute(
+            "rollout",
+            "fleet-v2",
+            "--wait",
+            "60",
+            "--conf",
+            conf.toString(),
+            "--key-prefix",
+            prefix);
   }
 
   private int cli(String... args) {
